@@ -1,0 +1,79 @@
+// swift-tools-version: 6.2
+//
+// One package, many products: each library is vended on its own so a user can
+// depend on just the piece they need. Libraries do not depend on each other.
+
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 language mode (complete
+/// strict concurrency) and no warnings.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "swift-container-primitives",
+    products: [
+        .library(name: "OCISpec", targets: ["OCISpec"]),
+        .library(name: "OCISpecValidation", targets: ["OCISpecValidation"]),
+        .executable(name: "oci-spec", targets: ["oci-spec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1")
+    ],
+    targets: [
+        // MARK: OCISpec
+        .target(
+            name: "OCISpec",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/OCISpec/Sources/OCISpec",
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CLibcap",
+            path: "Packages/OCISpec/Sources/CLibcap",
+            pkgConfig: "libcap",
+            providers: [.apt(["libcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibseccomp",
+            path: "Packages/OCISpec/Sources/CLibseccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        .target(
+            name: "OCISpecValidation",
+            dependencies: ["OCISpec", "CLibcap", "CLibseccomp"],
+            path: "Packages/OCISpec/Sources/OCISpecValidation",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "oci-spec",
+            dependencies: ["OCISpec", "OCISpecValidation"],
+            path: "Apps/oci-spec",
+            swiftSettings: strict
+        ),
+        // MARK: Benchmarks (not products; run by bench/run)
+        .executableTarget(
+            name: "ocispec-bench",
+            dependencies: ["OCISpec"],
+            path: "bench/OCISpecBench",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OCISpecTests",
+            dependencies: ["OCISpec", "OCISpecValidation", "TestSupport", "oci-spec"],
+            path: "Tests/OCISpecTests",
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+    ]
+)

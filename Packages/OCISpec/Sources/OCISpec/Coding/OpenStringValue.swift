@@ -1,0 +1,23 @@
+/// A string-valued enumeration that runtimes treat as an open set (seccomp
+/// actions, architectures, namespace types, capability names…): well-known
+/// values are offered as static constants, and any other string decodes and
+/// encodes unchanged, so a config written for a newer runtime still loads.
+public protocol OpenStringValue: RawRepresentable, Codable, Hashable, Sendable,
+    ExpressibleByStringLiteral, CustomStringConvertible
+where RawValue == String {
+    init(rawValue: String)
+}
+
+extension OpenStringValue {
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Runs programs for tests and captures what they print. Tests are not the
+/// shim, so Foundation's `Process` is fine here: nothing else in a test
+/// process reaps children.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+
+    public var output: String { String(decoding: stdout, as: UTF8.self) }
+    public var errors: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+public struct CommandError: Error, CustomStringConvertible {
+    public var command: [String]
+    public var result: CommandResult
+    public var description: String {
+        "\(command.joined(separator: " ")) exited \(result.status): \(result.errors)\(result.output)"
+    }
+}
+
+public enum Command {
+    /// Runs `arguments` (the first is looked up in PATH) with `input` on stdin.
+    public static func run(
+        _ arguments: [String], input: [UInt8] = [], directory: String? = nil, environment: [String: String]? = nil
+    ) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try resolve(arguments[0]))
+        process.arguments = Array(arguments.dropFirst())
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { process.environment = environment }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let collected = CollectedOutput()
+        let group = DispatchGroup()
+        for (pipe, isError) in [(stdout, false), (stderr, true)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                collected.set(Array(data), isError: isError)
+                group.leave()
+            }
+        }
+        if !input.isEmpty { stdin.fileHandleForWriting.write(Data(input)) }
+        try stdin.fileHandleForWriting.close()
+        group.wait()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+    }
+
+    /// Like ``run(_:input:directory:environment:)`` but throws unless the exit status is 0.
+    @discardableResult
+    public static func check(_ arguments: [String], input: [UInt8] = [], directory: String? = nil) throws -> CommandResult {
+        let result = try run(arguments, input: input, directory: directory)
+        guard result.status == 0 else { throw CommandError(command: arguments, result: result) }
+        return result
+    }
+
+    /// The absolute path of a program, searching PATH and the sbin directories.
+    public static func resolve(_ name: String) throws -> String {
+        if name.hasPrefix("/") { return name }
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/local/sbin:/usr/sbin:/sbin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw CommandError(command: [name], result: CommandResult(status: 127, stdout: [], stderr: Array("not found in PATH".utf8)))
+    }
+}
+
+private final class CollectedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var out: [UInt8] = []
+    private var err: [UInt8] = []
+
+    func set(_ bytes: [UInt8], isError: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if isError { err = bytes } else { out = bytes }
+    }
+
+    var stdout: [UInt8] { lock.lock(); defer { lock.unlock() }; return out }
+    var stderr: [UInt8] { lock.lock(); defer { lock.unlock() }; return err }
+}
