@@ -137,6 +137,27 @@ def render_struct(item, opens):
     out.append("        try writer.putRest(unknownFields)")
     out.append("    }")
     out.append("}")
+    out.append("")
+    # The direct path OCIJSON uses: no Encoder/Decoder existentials.
+    out.append(f"extension {name}: JSONWritable, JSONReadable {{")
+    out.append("    func write(to output: inout JSONOutput) {")
+    out.append("        output.beginObject()")
+    for f in fields:
+        out.append(f"        output.member(\"{f['key']}\", {f['swift']})")
+    out.append("        output.unknown(unknownFields)")
+    out.append("        output.endObject()")
+    out.append("    }")
+    out.append("")
+    out.append("    init(json: JSONValue) throws(OCISpecError) {")
+    out.append("        var reader = try TreeReader(json)")
+    for f in fields:
+        if f["mode"] == "optional":
+            out.append(f"        {f['swift']} = try reader.optional(\"{f['key']}\")")
+        else:
+            out.append(f"        {f['swift']} = try reader.field(\"{f['key']}\", zero: {zero_of(f['type'], opens)})")
+    out.append("        unknownFields = reader.rest()")
+    out.append("    }")
+    out.append("}")
     return out
 
 
@@ -162,6 +183,8 @@ def render_open(item):
     out.append("    /// Whether this is one of ``known``.")
     out.append("    public var isKnown: Bool { Self.known.contains(self) }")
     out.append("}")
+    out.append("")
+    out.append(f"extension {name}: JSONWritable, JSONReadable {{}}")
     return out
 
 

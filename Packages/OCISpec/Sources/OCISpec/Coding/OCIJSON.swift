@@ -19,6 +19,11 @@ public enum OCIJSON {
     /// the specification's order, map keys sorted, slashes not escaped; pretty
     /// output is tab-indented like `runc spec`.
     public static func encode<T: Encodable>(_ value: T, style: Style = .pretty) throws(OCISpecError) -> [UInt8] {
+        if let writable = value as? any JSONWritable {
+            var output = JSONOutput(pretty: style == .pretty)
+            writable.write(to: &output)
+            return output.bytes
+        }
         do {
             return try OrderedJSONEncoder(pretty: style == .pretty).encode(value)
         } catch {
@@ -28,6 +33,10 @@ public enum OCIJSON {
 
     /// Decodes a document, reporting where in it a bad value sits.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(OCISpecError) -> T {
+        if let readable = T.self as? any JSONReadable.Type {
+            let document = try JSONParser.parse(bytes)
+            if let value = try readable.init(json: document) as? T { return value }
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {

@@ -21,3 +21,13 @@ extension OpenStringValue {
         try container.encode(rawValue)
     }
 }
+
+extension JSONWritable where Self: OpenStringValue {
+    func write(to output: inout JSONOutput) { output.string(rawValue) }
+}
+
+extension JSONReadable where Self: OpenStringValue {
+    init(json: JSONValue) throws(OCISpecError) {
+        self.init(rawValue: try String(json: json))
+    }
+}

@@ -37,3 +37,20 @@ extension Box: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Box: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("height", height)
+        output.member("width", width)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        height = try reader.field("height", zero: 0)
+        width = try reader.field("width", zero: 0)
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension CPUAffinity: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension CPUAffinity: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("initial", initial)
+        output.member("final", final)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        initial = try reader.optional("initial")
+        final = try reader.optional("final")
+        unknownFields = reader.rest()
+    }
+}

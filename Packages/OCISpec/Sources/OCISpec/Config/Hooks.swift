@@ -62,6 +62,31 @@ extension Hooks: Codable {
     }
 }
 
+extension Hooks: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("prestart", prestart)
+        output.member("createRuntime", createRuntime)
+        output.member("createContainer", createContainer)
+        output.member("startContainer", startContainer)
+        output.member("poststart", poststart)
+        output.member("poststop", poststop)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        prestart = try reader.optional("prestart")
+        createRuntime = try reader.optional("createRuntime")
+        createContainer = try reader.optional("createContainer")
+        startContainer = try reader.optional("startContainer")
+        poststart = try reader.optional("poststart")
+        poststop = try reader.optional("poststop")
+        unknownFields = reader.rest()
+    }
+}
+
 /// One hook command, run by the runtime with the container state on its stdin.
 public struct Hook: Hashable, Sendable {
     /// `path`: absolute path of the executable. Always written.
@@ -108,5 +133,26 @@ extension Hook: Codable {
         try writer.putIfPresent(env, "env")
         try writer.putIfPresent(timeout, "timeout")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension Hook: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("path", path)
+        output.member("args", args)
+        output.member("env", env)
+        output.member("timeout", timeout)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        path = try reader.field("path", zero: "")
+        args = try reader.optional("args")
+        env = try reader.optional("env")
+        timeout = try reader.optional("timeout")
+        unknownFields = reader.rest()
     }
 }

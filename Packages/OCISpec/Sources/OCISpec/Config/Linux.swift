@@ -127,3 +127,50 @@ extension Linux: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Linux: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("uidMappings", uidMappings)
+        output.member("gidMappings", gidMappings)
+        output.member("sysctl", sysctl)
+        output.member("resources", resources)
+        output.member("cgroupsPath", cgroupsPath)
+        output.member("namespaces", namespaces)
+        output.member("devices", devices)
+        output.member("seccomp", seccomp)
+        output.member("rootfsPropagation", rootfsPropagation)
+        output.member("maskedPaths", maskedPaths)
+        output.member("readonlyPaths", readonlyPaths)
+        output.member("mountLabel", mountLabel)
+        output.member("intelRdt", intelRdt)
+        output.member("personality", personality)
+        output.member("timeOffsets", timeOffsets)
+        output.member("memoryPolicy", memoryPolicy)
+        output.member("netDevices", netDevices)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        uidMappings = try reader.optional("uidMappings")
+        gidMappings = try reader.optional("gidMappings")
+        sysctl = try reader.optional("sysctl")
+        resources = try reader.optional("resources")
+        cgroupsPath = try reader.optional("cgroupsPath")
+        namespaces = try reader.optional("namespaces")
+        devices = try reader.optional("devices")
+        seccomp = try reader.optional("seccomp")
+        rootfsPropagation = try reader.optional("rootfsPropagation")
+        maskedPaths = try reader.optional("maskedPaths")
+        readonlyPaths = try reader.optional("readonlyPaths")
+        mountLabel = try reader.optional("mountLabel")
+        intelRdt = try reader.optional("intelRdt")
+        personality = try reader.optional("personality")
+        timeOffsets = try reader.optional("timeOffsets")
+        memoryPolicy = try reader.optional("memoryPolicy")
+        netDevices = try reader.optional("netDevices")
+        unknownFields = reader.rest()
+    }
+}

@@ -68,6 +68,33 @@ extension LinuxBlockIO: Codable {
     }
 }
 
+extension LinuxBlockIO: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("weight", weight)
+        output.member("leafWeight", leafWeight)
+        output.member("weightDevice", weightDevice)
+        output.member("throttleReadBpsDevice", throttleReadBpsDevice)
+        output.member("throttleWriteBpsDevice", throttleWriteBpsDevice)
+        output.member("throttleReadIOPSDevice", throttleReadIOPSDevice)
+        output.member("throttleWriteIOPSDevice", throttleWriteIOPSDevice)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        weight = try reader.optional("weight")
+        leafWeight = try reader.optional("leafWeight")
+        weightDevice = try reader.optional("weightDevice")
+        throttleReadBpsDevice = try reader.optional("throttleReadBpsDevice")
+        throttleWriteBpsDevice = try reader.optional("throttleWriteBpsDevice")
+        throttleReadIOPSDevice = try reader.optional("throttleReadIOPSDevice")
+        throttleWriteIOPSDevice = try reader.optional("throttleWriteIOPSDevice")
+        unknownFields = reader.rest()
+    }
+}
+
 /// A `major:minor weight` entry of `weightDevice`.
 public struct LinuxWeightDevice: Hashable, Sendable {
     /// `major` number. Always written.
@@ -117,6 +144,27 @@ extension LinuxWeightDevice: Codable {
     }
 }
 
+extension LinuxWeightDevice: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("major", major)
+        output.member("minor", minor)
+        output.member("weight", weight)
+        output.member("leafWeight", leafWeight)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        major = try reader.field("major", zero: 0)
+        minor = try reader.field("minor", zero: 0)
+        weight = try reader.optional("weight")
+        leafWeight = try reader.optional("leafWeight")
+        unknownFields = reader.rest()
+    }
+}
+
 /// A `major:minor rate` entry of the throttle lists.
 public struct LinuxThrottleDevice: Hashable, Sendable {
     /// `major` number. Always written.
@@ -157,5 +205,24 @@ extension LinuxThrottleDevice: Codable {
         try writer.put(minor, "minor")
         try writer.put(rate, "rate")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension LinuxThrottleDevice: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("major", major)
+        output.member("minor", minor)
+        output.member("rate", rate)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        major = try reader.field("major", zero: 0)
+        minor = try reader.field("minor", zero: 0)
+        rate = try reader.field("rate", zero: 0)
+        unknownFields = reader.rest()
     }
 }

@@ -79,3 +79,34 @@ extension LinuxCPU: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxCPU: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("shares", shares)
+        output.member("quota", quota)
+        output.member("burst", burst)
+        output.member("period", period)
+        output.member("realtimeRuntime", realtimeRuntime)
+        output.member("realtimePeriod", realtimePeriod)
+        output.member("cpus", cpus)
+        output.member("mems", mems)
+        output.member("idle", idle)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        shares = try reader.optional("shares")
+        quota = try reader.optional("quota")
+        burst = try reader.optional("burst")
+        period = try reader.optional("period")
+        realtimeRuntime = try reader.optional("realtimeRuntime")
+        realtimePeriod = try reader.optional("realtimePeriod")
+        cpus = try reader.optional("cpus")
+        mems = try reader.optional("mems")
+        idle = try reader.optional("idle")
+        unknownFields = reader.rest()
+    }
+}

@@ -55,3 +55,26 @@ extension LinuxCapabilities: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxCapabilities: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("bounding", bounding)
+        output.member("effective", effective)
+        output.member("inheritable", inheritable)
+        output.member("permitted", permitted)
+        output.member("ambient", ambient)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        bounding = try reader.optional("bounding")
+        effective = try reader.optional("effective")
+        inheritable = try reader.optional("inheritable")
+        permitted = try reader.optional("permitted")
+        ambient = try reader.optional("ambient")
+        unknownFields = reader.rest()
+    }
+}

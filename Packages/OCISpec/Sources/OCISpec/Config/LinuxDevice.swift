@@ -67,3 +67,30 @@ extension LinuxDevice: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxDevice: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("path", path)
+        output.member("type", type)
+        output.member("major", major)
+        output.member("minor", minor)
+        output.member("fileMode", fileMode)
+        output.member("uid", uid)
+        output.member("gid", gid)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        path = try reader.field("path", zero: "")
+        type = try reader.field("type", zero: "")
+        major = try reader.field("major", zero: 0)
+        minor = try reader.field("minor", zero: 0)
+        fileMode = try reader.optional("fileMode")
+        uid = try reader.optional("uid")
+        gid = try reader.optional("gid")
+        unknownFields = reader.rest()
+    }
+}

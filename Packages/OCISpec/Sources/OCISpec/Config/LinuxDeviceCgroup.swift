@@ -55,3 +55,26 @@ extension LinuxDeviceCgroup: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxDeviceCgroup: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("allow", allow)
+        output.member("type", type)
+        output.member("major", major)
+        output.member("minor", minor)
+        output.member("access", access)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        allow = try reader.field("allow", zero: false)
+        type = try reader.optional("type")
+        major = try reader.optional("major")
+        minor = try reader.optional("minor")
+        access = try reader.optional("access")
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension LinuxHugepageLimit: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxHugepageLimit: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("pageSize", pageSize)
+        output.member("limit", limit)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        pageSize = try reader.field("pageSize", zero: "")
+        limit = try reader.field("limit", zero: 0)
+        unknownFields = reader.rest()
+    }
+}

@@ -43,3 +43,22 @@ extension LinuxIDMapping: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxIDMapping: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("containerID", containerID)
+        output.member("hostID", hostID)
+        output.member("size", size)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        containerID = try reader.field("containerID", zero: 0)
+        hostID = try reader.field("hostID", zero: 0)
+        size = try reader.field("size", zero: 0)
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension LinuxIOPriority: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxIOPriority: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("class", ioClass)
+        output.member("priority", priority)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        ioClass = try reader.field("class", zero: "")
+        priority = try reader.field("priority", zero: 0)
+        unknownFields = reader.rest()
+    }
+}

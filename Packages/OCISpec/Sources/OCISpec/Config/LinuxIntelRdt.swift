@@ -67,3 +67,30 @@ extension LinuxIntelRdt: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxIntelRdt: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("closID", closID)
+        output.member("schemata", schemata)
+        output.member("l3CacheSchema", l3CacheSchema)
+        output.member("memBwSchema", memBwSchema)
+        output.member("enableCMT", enableCMT)
+        output.member("enableMBM", enableMBM)
+        output.member("enableMonitoring", enableMonitoring)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        closID = try reader.optional("closID")
+        schemata = try reader.optional("schemata")
+        l3CacheSchema = try reader.optional("l3CacheSchema")
+        memBwSchema = try reader.optional("memBwSchema")
+        enableCMT = try reader.optional("enableCMT")
+        enableMBM = try reader.optional("enableMBM")
+        enableMonitoring = try reader.optional("enableMonitoring")
+        unknownFields = reader.rest()
+    }
+}

@@ -79,3 +79,34 @@ extension LinuxMemory: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxMemory: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("limit", limit)
+        output.member("reservation", reservation)
+        output.member("swap", swap)
+        output.member("kernel", kernel)
+        output.member("kernelTCP", kernelTCP)
+        output.member("swappiness", swappiness)
+        output.member("disableOOMKiller", disableOOMKiller)
+        output.member("useHierarchy", useHierarchy)
+        output.member("checkBeforeUpdate", checkBeforeUpdate)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        limit = try reader.optional("limit")
+        reservation = try reader.optional("reservation")
+        swap = try reader.optional("swap")
+        kernel = try reader.optional("kernel")
+        kernelTCP = try reader.optional("kernelTCP")
+        swappiness = try reader.optional("swappiness")
+        disableOOMKiller = try reader.optional("disableOOMKiller")
+        useHierarchy = try reader.optional("useHierarchy")
+        checkBeforeUpdate = try reader.optional("checkBeforeUpdate")
+        unknownFields = reader.rest()
+    }
+}

@@ -43,3 +43,22 @@ extension LinuxMemoryPolicy: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxMemoryPolicy: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("mode", mode)
+        output.member("nodes", nodes)
+        output.member("flags", flags)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        mode = try reader.field("mode", zero: "")
+        nodes = try reader.field("nodes", zero: "")
+        flags = try reader.optional("flags")
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension LinuxNamespace: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxNamespace: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("type", type)
+        output.member("path", path)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        type = try reader.field("type", zero: "")
+        path = try reader.optional("path")
+        unknownFields = reader.rest()
+    }
+}

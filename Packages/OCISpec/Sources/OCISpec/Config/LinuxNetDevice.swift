@@ -31,3 +31,18 @@ extension LinuxNetDevice: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxNetDevice: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("name", name)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        name = try reader.optional("name")
+        unknownFields = reader.rest()
+    }
+}

@@ -38,6 +38,23 @@ extension LinuxNetwork: Codable {
     }
 }
 
+extension LinuxNetwork: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("classID", classID)
+        output.member("priorities", priorities)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        classID = try reader.optional("classID")
+        priorities = try reader.optional("priorities")
+        unknownFields = reader.rest()
+    }
+}
+
 /// A per-interface priority.
 public struct LinuxInterfacePriority: Hashable, Sendable {
     /// `name` of the interface. Always written.
@@ -72,5 +89,22 @@ extension LinuxInterfacePriority: Codable {
         try writer.put(name, "name")
         try writer.put(priority, "priority")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension LinuxInterfacePriority: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("name", name)
+        output.member("priority", priority)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        name = try reader.field("name", zero: "")
+        priority = try reader.field("priority", zero: 0)
+        unknownFields = reader.rest()
     }
 }

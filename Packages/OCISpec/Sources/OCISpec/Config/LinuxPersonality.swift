@@ -37,3 +37,20 @@ extension LinuxPersonality: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxPersonality: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("domain", domain)
+        output.member("flags", flags)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        domain = try reader.field("domain", zero: "")
+        flags = try reader.optional("flags")
+        unknownFields = reader.rest()
+    }
+}

@@ -31,3 +31,18 @@ extension LinuxPids: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxPids: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("limit", limit)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        limit = try reader.optional("limit")
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension LinuxRdma: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxRdma: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("hcaHandles", hcaHandles)
+        output.member("hcaObjects", hcaObjects)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        hcaHandles = try reader.optional("hcaHandles")
+        hcaObjects = try reader.optional("hcaObjects")
+        unknownFields = reader.rest()
+    }
+}

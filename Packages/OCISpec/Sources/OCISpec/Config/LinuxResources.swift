@@ -79,3 +79,34 @@ extension LinuxResources: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxResources: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("devices", devices)
+        output.member("memory", memory)
+        output.member("cpu", cpu)
+        output.member("pids", pids)
+        output.member("blockIO", blockIO)
+        output.member("hugepageLimits", hugepageLimits)
+        output.member("network", network)
+        output.member("rdma", rdma)
+        output.member("unified", unified)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        devices = try reader.optional("devices")
+        memory = try reader.optional("memory")
+        cpu = try reader.optional("cpu")
+        pids = try reader.optional("pids")
+        blockIO = try reader.optional("blockIO")
+        hugepageLimits = try reader.optional("hugepageLimits")
+        network = try reader.optional("network")
+        rdma = try reader.optional("rdma")
+        unified = try reader.optional("unified")
+        unknownFields = reader.rest()
+    }
+}

@@ -68,6 +68,33 @@ extension LinuxSeccomp: Codable {
     }
 }
 
+extension LinuxSeccomp: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("defaultAction", defaultAction)
+        output.member("defaultErrnoRet", defaultErrnoRet)
+        output.member("architectures", architectures)
+        output.member("flags", flags)
+        output.member("listenerPath", listenerPath)
+        output.member("listenerMetadata", listenerMetadata)
+        output.member("syscalls", syscalls)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        defaultAction = try reader.field("defaultAction", zero: "")
+        defaultErrnoRet = try reader.optional("defaultErrnoRet")
+        architectures = try reader.optional("architectures")
+        flags = try reader.optional("flags")
+        listenerPath = try reader.optional("listenerPath")
+        listenerMetadata = try reader.optional("listenerMetadata")
+        syscalls = try reader.optional("syscalls")
+        unknownFields = reader.rest()
+    }
+}
+
 /// A rule of `linux.seccomp.syscalls`.
 public struct LinuxSyscall: Hashable, Sendable {
     /// `names` of the syscalls. Always written.
@@ -117,6 +144,27 @@ extension LinuxSyscall: Codable {
     }
 }
 
+extension LinuxSyscall: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("names", names)
+        output.member("action", action)
+        output.member("errnoRet", errnoRet)
+        output.member("args", args)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        names = try reader.field("names", zero: [])
+        action = try reader.field("action", zero: "")
+        errnoRet = try reader.optional("errnoRet")
+        args = try reader.optional("args")
+        unknownFields = reader.rest()
+    }
+}
+
 /// An argument comparison of a seccomp rule.
 public struct LinuxSeccompArg: Hashable, Sendable {
     /// `index` of the argument, 0 to 5. Always written.
@@ -163,5 +211,26 @@ extension LinuxSeccompArg: Codable {
         try writer.putIfPresent(valueTwo, "valueTwo")
         try writer.put(op, "op")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension LinuxSeccompArg: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("index", index)
+        output.member("value", value)
+        output.member("valueTwo", valueTwo)
+        output.member("op", op)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        index = try reader.field("index", zero: 0)
+        value = try reader.field("value", zero: 0)
+        valueTwo = try reader.optional("valueTwo")
+        op = try reader.field("op", zero: "")
+        unknownFields = reader.rest()
     }
 }

@@ -37,3 +37,20 @@ extension LinuxTimeOffset: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension LinuxTimeOffset: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("secs", secs)
+        output.member("nanosecs", nanosecs)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        secs = try reader.optional("secs")
+        nanosecs = try reader.optional("nanosecs")
+        unknownFields = reader.rest()
+    }
+}

@@ -61,3 +61,28 @@ extension Mount: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Mount: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("destination", destination)
+        output.member("type", type)
+        output.member("source", source)
+        output.member("options", options)
+        output.member("uidMappings", uidMappings)
+        output.member("gidMappings", gidMappings)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        destination = try reader.field("destination", zero: "")
+        type = try reader.optional("type")
+        source = try reader.optional("source")
+        options = try reader.optional("options")
+        uidMappings = try reader.optional("uidMappings")
+        gidMappings = try reader.optional("gidMappings")
+        unknownFields = reader.rest()
+    }
+}

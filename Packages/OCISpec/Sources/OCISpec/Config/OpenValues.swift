@@ -105,6 +105,8 @@ public struct Capability: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension Capability: JSONWritable, JSONReadable {}
+
 /// An rlimit name such as `RLIMIT_NOFILE` (setrlimit(2)).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -157,6 +159,8 @@ public struct RlimitType: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension RlimitType: JSONWritable, JSONReadable {}
+
 /// A scheduling policy of sched_setattr(2).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -187,6 +191,8 @@ public struct SchedulerPolicy: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension SchedulerPolicy: JSONWritable, JSONReadable {}
 
 /// A flag of sched_setattr(2).
 ///
@@ -219,6 +225,8 @@ public struct SchedulerFlag: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension SchedulerFlag: JSONWritable, JSONReadable {}
+
 /// An I/O scheduling class of ioprio_set(2).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -241,6 +249,8 @@ public struct IOPriorityClass: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension IOPriorityClass: JSONWritable, JSONReadable {}
 
 /// A namespace type of `linux.namespaces` (namespaces(7)).
 ///
@@ -275,6 +285,8 @@ public struct NamespaceType: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension NamespaceType: JSONWritable, JSONReadable {}
+
 /// An execution domain of personality(2).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -295,6 +307,8 @@ public struct PersonalityDomain: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension PersonalityDomain: JSONWritable, JSONReadable {}
 
 /// A mode of set_mempolicy(2).
 ///
@@ -327,6 +341,8 @@ public struct MemoryPolicyMode: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension MemoryPolicyMode: JSONWritable, JSONReadable {}
+
 /// A mode flag of set_mempolicy(2).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -349,6 +365,8 @@ public struct MemoryPolicyFlag: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension MemoryPolicyFlag: JSONWritable, JSONReadable {}
 
 /// A seccomp action, as libseccomp names it.
 ///
@@ -384,6 +402,8 @@ public struct SeccompAction: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension SeccompAction: JSONWritable, JSONReadable {}
 
 /// A seccomp architecture, as libseccomp names it.
 ///
@@ -451,6 +471,8 @@ public struct SeccompArch: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension SeccompArch: JSONWritable, JSONReadable {}
+
 /// A filter flag of seccomp(2).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -475,6 +497,8 @@ public struct SeccompFlag: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension SeccompFlag: JSONWritable, JSONReadable {}
 
 /// A seccomp argument comparison, as libseccomp names it.
 ///
@@ -507,6 +531,8 @@ public struct SeccompOperator: OpenStringValue {
     public var isKnown: Bool { Self.known.contains(self) }
 }
 
+extension SeccompOperator: JSONWritable, JSONReadable {}
+
 /// The `status` of a container's state: `creating`, `created`, `running`, `stopped` (runc adds `paused`).
 ///
 /// An open set: strings not listed here decode and encode unchanged.
@@ -533,3 +559,5 @@ public struct ContainerStatus: OpenStringValue {
     /// Whether this is one of ``known``.
     public var isKnown: Bool { Self.known.contains(self) }
 }
+
+extension ContainerStatus: JSONWritable, JSONReadable {}

@@ -43,3 +43,22 @@ extension POSIXRlimit: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension POSIXRlimit: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("type", type)
+        output.member("hard", hard)
+        output.member("soft", soft)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        type = try reader.field("type", zero: "")
+        hard = try reader.field("hard", zero: 0)
+        soft = try reader.field("soft", zero: 0)
+        unknownFields = reader.rest()
+    }
+}

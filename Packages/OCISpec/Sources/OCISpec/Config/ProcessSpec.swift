@@ -121,3 +121,48 @@ extension ProcessSpec: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension ProcessSpec: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("terminal", terminal)
+        output.member("consoleSize", consoleSize)
+        output.member("user", user)
+        output.member("args", args)
+        output.member("commandLine", commandLine)
+        output.member("env", env)
+        output.member("cwd", cwd)
+        output.member("capabilities", capabilities)
+        output.member("rlimits", rlimits)
+        output.member("noNewPrivileges", noNewPrivileges)
+        output.member("apparmorProfile", apparmorProfile)
+        output.member("oomScoreAdj", oomScoreAdj)
+        output.member("scheduler", scheduler)
+        output.member("selinuxLabel", selinuxLabel)
+        output.member("ioPriority", ioPriority)
+        output.member("execCPUAffinity", execCPUAffinity)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        terminal = try reader.optional("terminal")
+        consoleSize = try reader.optional("consoleSize")
+        user = try reader.field("user", zero: .init())
+        args = try reader.optional("args")
+        commandLine = try reader.optional("commandLine")
+        env = try reader.optional("env")
+        cwd = try reader.field("cwd", zero: "")
+        capabilities = try reader.optional("capabilities")
+        rlimits = try reader.optional("rlimits")
+        noNewPrivileges = try reader.optional("noNewPrivileges")
+        apparmorProfile = try reader.optional("apparmorProfile")
+        oomScoreAdj = try reader.optional("oomScoreAdj")
+        scheduler = try reader.optional("scheduler")
+        selinuxLabel = try reader.optional("selinuxLabel")
+        ioPriority = try reader.optional("ioPriority")
+        execCPUAffinity = try reader.optional("execCPUAffinity")
+        unknownFields = reader.rest()
+    }
+}

@@ -37,3 +37,20 @@ extension Root: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Root: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("path", path)
+        output.member("readonly", readonly)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        path = try reader.field("path", zero: "")
+        readonly = try reader.optional("readonly")
+        unknownFields = reader.rest()
+    }
+}

@@ -67,3 +67,30 @@ extension Scheduler: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Scheduler: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("policy", policy)
+        output.member("nice", nice)
+        output.member("priority", priority)
+        output.member("flags", flags)
+        output.member("runtime", runtime)
+        output.member("deadline", deadline)
+        output.member("period", period)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        policy = try reader.field("policy", zero: "")
+        nice = try reader.optional("nice")
+        priority = try reader.optional("priority")
+        flags = try reader.optional("flags")
+        runtime = try reader.optional("runtime")
+        deadline = try reader.optional("deadline")
+        period = try reader.optional("period")
+        unknownFields = reader.rest()
+    }
+}

@@ -84,3 +84,34 @@ extension Spec: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension Spec: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("ociVersion", ociVersion)
+        output.member("process", process)
+        output.member("root", root)
+        output.member("hostname", hostname)
+        output.member("domainname", domainname)
+        output.member("mounts", mounts)
+        output.member("hooks", hooks)
+        output.member("annotations", annotations)
+        output.member("linux", linux)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        ociVersion = try reader.field("ociVersion", zero: "")
+        process = try reader.optional("process")
+        root = try reader.optional("root")
+        hostname = try reader.optional("hostname")
+        domainname = try reader.optional("domainname")
+        mounts = try reader.optional("mounts")
+        hooks = try reader.optional("hooks")
+        annotations = try reader.optional("annotations")
+        linux = try reader.optional("linux")
+        unknownFields = reader.rest()
+    }
+}

@@ -55,3 +55,26 @@ extension User: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension User: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("uid", uid)
+        output.member("gid", gid)
+        output.member("umask", umask)
+        output.member("additionalGids", additionalGids)
+        output.member("username", username)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        uid = try reader.field("uid", zero: 0)
+        gid = try reader.field("gid", zero: 0)
+        umask = try reader.optional("umask")
+        additionalGids = try reader.optional("additionalGids")
+        username = try reader.optional("username")
+        unknownFields = reader.rest()
+    }
+}

@@ -68,6 +68,33 @@ extension Features: Codable {
     }
 }
 
+extension Features: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("ociVersionMin", ociVersionMin)
+        output.member("ociVersionMax", ociVersionMax)
+        output.member("hooks", hooks)
+        output.member("mountOptions", mountOptions)
+        output.member("linux", linux)
+        output.member("annotations", annotations)
+        output.member("potentiallyUnsafeConfigAnnotations", potentiallyUnsafeConfigAnnotations)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        ociVersionMin = try reader.optional("ociVersionMin")
+        ociVersionMax = try reader.optional("ociVersionMax")
+        hooks = try reader.optional("hooks")
+        mountOptions = try reader.optional("mountOptions")
+        linux = try reader.optional("linux")
+        annotations = try reader.optional("annotations")
+        potentiallyUnsafeConfigAnnotations = try reader.optional("potentiallyUnsafeConfigAnnotations")
+        unknownFields = reader.rest()
+    }
+}
+
 /// `linux` of the features document.
 public struct FeaturesLinux: Hashable, Sendable {
     /// `namespaces` recognised.
@@ -153,6 +180,39 @@ extension FeaturesLinux: Codable {
     }
 }
 
+extension FeaturesLinux: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("namespaces", namespaces)
+        output.member("capabilities", capabilities)
+        output.member("cgroup", cgroup)
+        output.member("seccomp", seccomp)
+        output.member("apparmor", apparmor)
+        output.member("selinux", selinux)
+        output.member("intelRdt", intelRdt)
+        output.member("memoryPolicy", memoryPolicy)
+        output.member("mountExtensions", mountExtensions)
+        output.member("netDevices", netDevices)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        namespaces = try reader.optional("namespaces")
+        capabilities = try reader.optional("capabilities")
+        cgroup = try reader.optional("cgroup")
+        seccomp = try reader.optional("seccomp")
+        apparmor = try reader.optional("apparmor")
+        selinux = try reader.optional("selinux")
+        intelRdt = try reader.optional("intelRdt")
+        memoryPolicy = try reader.optional("memoryPolicy")
+        mountExtensions = try reader.optional("mountExtensions")
+        netDevices = try reader.optional("netDevices")
+        unknownFields = reader.rest()
+    }
+}
+
 /// `linux.cgroup` of the features document; each flag absent means unknown.
 public struct FeaturesCgroup: Hashable, Sendable {
     /// `v1` support compiled in.
@@ -205,6 +265,29 @@ extension FeaturesCgroup: Codable {
         try writer.putIfPresent(systemdUser, "systemdUser")
         try writer.putIfPresent(rdma, "rdma")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension FeaturesCgroup: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("v1", v1)
+        output.member("v2", v2)
+        output.member("systemd", systemd)
+        output.member("systemdUser", systemdUser)
+        output.member("rdma", rdma)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        v1 = try reader.optional("v1")
+        v2 = try reader.optional("v2")
+        systemd = try reader.optional("systemd")
+        systemdUser = try reader.optional("systemdUser")
+        rdma = try reader.optional("rdma")
+        unknownFields = reader.rest()
     }
 }
 
@@ -269,6 +352,31 @@ extension FeaturesSeccomp: Codable {
     }
 }
 
+extension FeaturesSeccomp: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("enabled", enabled)
+        output.member("actions", actions)
+        output.member("operators", operators)
+        output.member("archs", archs)
+        output.member("knownFlags", knownFlags)
+        output.member("supportedFlags", supportedFlags)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        enabled = try reader.optional("enabled")
+        actions = try reader.optional("actions")
+        operators = try reader.optional("operators")
+        archs = try reader.optional("archs")
+        knownFlags = try reader.optional("knownFlags")
+        supportedFlags = try reader.optional("supportedFlags")
+        unknownFields = reader.rest()
+    }
+}
+
 /// A feature that is only on or off (`apparmor`, `selinux`, `netDevices`, `idmap`).
 public struct FeatureSwitch: Hashable, Sendable {
     /// `enabled`; absent means unknown.
@@ -297,6 +405,21 @@ extension FeatureSwitch: Codable {
         var writer = ObjectWriter(encoder)
         try writer.putIfPresent(enabled, "enabled")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension FeatureSwitch: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("enabled", enabled)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        enabled = try reader.optional("enabled")
+        unknownFields = reader.rest()
     }
 }
 
@@ -343,6 +466,25 @@ extension FeaturesIntelRdt: Codable {
     }
 }
 
+extension FeaturesIntelRdt: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("enabled", enabled)
+        output.member("schemata", schemata)
+        output.member("monitoring", monitoring)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        enabled = try reader.optional("enabled")
+        schemata = try reader.optional("schemata")
+        monitoring = try reader.optional("monitoring")
+        unknownFields = reader.rest()
+    }
+}
+
 /// `linux.memoryPolicy` of the features document (v1.3).
 public struct FeaturesMemoryPolicy: Hashable, Sendable {
     /// `modes` recognised.
@@ -380,6 +522,23 @@ extension FeaturesMemoryPolicy: Codable {
     }
 }
 
+extension FeaturesMemoryPolicy: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("modes", modes)
+        output.member("flags", flags)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        modes = try reader.optional("modes")
+        flags = try reader.optional("flags")
+        unknownFields = reader.rest()
+    }
+}
+
 /// `linux.mountExtensions` of the features document.
 public struct FeaturesMountExtensions: Hashable, Sendable {
     /// `idmap`: id-mapped mounts.
@@ -408,5 +567,20 @@ extension FeaturesMountExtensions: Codable {
         var writer = ObjectWriter(encoder)
         try writer.putIfPresent(idmap, "idmap")
         try writer.putRest(unknownFields)
+    }
+}
+
+extension FeaturesMountExtensions: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("idmap", idmap)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        idmap = try reader.optional("idmap")
+        unknownFields = reader.rest()
     }
 }

@@ -61,3 +61,28 @@ extension State: Codable {
         try writer.putRest(unknownFields)
     }
 }
+
+extension State: JSONWritable, JSONReadable {
+    func write(to output: inout JSONOutput) {
+        output.beginObject()
+        output.member("ociVersion", ociVersion)
+        output.member("id", id)
+        output.member("status", status)
+        output.member("pid", pid)
+        output.member("bundle", bundle)
+        output.member("annotations", annotations)
+        output.unknown(unknownFields)
+        output.endObject()
+    }
+
+    init(json: JSONValue) throws(OCISpecError) {
+        var reader = try TreeReader(json)
+        ociVersion = try reader.field("ociVersion", zero: "")
+        id = try reader.field("id", zero: "")
+        status = try reader.field("status", zero: "")
+        pid = try reader.optional("pid")
+        bundle = try reader.field("bundle", zero: "")
+        annotations = try reader.optional("annotations")
+        unknownFields = reader.rest()
+    }
+}
