@@ -18,9 +18,13 @@ let package = Package(
         .library(name: "OCISpec", targets: ["OCISpec"]),
         .library(name: "OCISpecValidation", targets: ["OCISpecValidation"]),
         .executable(name: "oci-spec", targets: ["oci-spec"]),
+        .library(name: "TTRPC", targets: ["TTRPC"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1")
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // No traits: the default ones pull in Foundation, which a shim pays
+        // for in memory (../shared/notes/footprint.md).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         // MARK: OCISpec
@@ -54,6 +58,19 @@ let package = Package(
             path: "Apps/oci-spec",
             swiftSettings: strict
         ),
+        // MARK: TTRPC
+        .target(name: "CTTRPCLinux", path: "Packages/TTRPC/Sources/CTTRPCLinux"),
+        .target(
+            name: "TTRPC",
+            dependencies: [
+                "CTTRPCLinux",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Packages/TTRPC/Sources/TTRPC",
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks (not products; run by bench/run)
         .executableTarget(
             name: "ocispec-bench",
@@ -73,6 +90,13 @@ let package = Package(
             dependencies: ["OCISpec", "OCISpecValidation", "TestSupport", "oci-spec"],
             path: "Tests/OCISpecTests",
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TTRPCTests",
+            dependencies: ["TTRPC", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/TTRPCTests",
+            exclude: ["Protos", "GoPeer"],
             swiftSettings: strict
         ),
     ]

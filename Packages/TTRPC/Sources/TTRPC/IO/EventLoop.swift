@@ -1,0 +1,229 @@
+import CTTRPCLinux
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Something the loop calls when its file descriptor is ready.
+protocol EventLoopWatcher: AnyObject, Sendable {
+    /// Called on the loop thread with the epoll events that fired.
+    func ready(_ events: UInt32)
+}
+
+/// One thread that waits in epoll_wait(2) and runs everything TTRPC does
+/// with sockets: accepting, reading, writing, and call deadlines. Work from
+/// other threads reaches it through ``execute(_:)`` and an eventfd(2).
+///
+/// A server and clients in one process can share a loop (``shared``), so a
+/// process serving ttrpc and publishing events idles on a single thread of
+/// its own. State marked loop-confined is touched only on that thread.
+public final class EventLoop: @unchecked Sendable {
+    /// The process-wide loop, started on first use.
+    public static let shared: EventLoop = {
+        do {
+            return try EventLoop()
+        } catch {
+            // Without epoll or eventfd nothing in this library can work; the
+            // error is kept and reported by every operation that needs the loop.
+            return EventLoop(failed: error)
+        }
+    }()
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let startError: TTRPCError?
+    private let queue = Mutex<(work: [@Sendable () -> Void], woken: Bool, stopping: Bool)>(([], false, false))
+    private let threadID = Mutex<pthread_t?>(nil)
+    private let finished = Mutex<Bool>(false)
+
+    /// Registered descriptors; registration may happen on any thread.
+    private let watchers = Mutex<[Int32: any EventLoopWatcher]>([:])
+
+    // Loop-confined state.
+    private var timers: [(deadline: UInt64, id: UInt64, action: () -> Void)] = []
+    private var nextTimerID: UInt64 = 1
+    /// A read buffer shared by every connection of this loop.
+    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// Creates a loop and starts its thread.
+    public init() throws(TTRPCError) {
+        let epoll = cttrpc_epoll_create()
+        guard epoll >= 0 else { throw .system("epoll_create1", Errno(rawValue: errno)) }
+        let wake = cttrpc_eventfd()
+        guard wake >= 0 else {
+            let error = Errno(rawValue: errno)
+            close(epoll)
+            throw .system("eventfd", error)
+        }
+        epollFD = epoll
+        wakeFD = wake
+        startError = nil
+        guard cttrpc_epoll_add(epoll, wake, cttrpc_epollin) == 0 else {
+            let error = Errno(rawValue: errno)
+            close(wake)
+            close(epoll)
+            throw .system("epoll_ctl(ADD eventfd)", error)
+        }
+        try startThread()
+    }
+
+    private init(failed error: any Error) {
+        epollFD = -1
+        wakeFD = -1
+        startError = error as? TTRPCError ?? TTRPCError(code: .unavailable, message: "event loop: \(error)")
+    }
+
+    /// Throws when this loop could not start.
+    func checkStarted() throws(TTRPCError) {
+        if let startError { throw startError }
+    }
+
+    private func startThread() throws(TTRPCError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 256 * 1024)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, &attributes, eventLoopThreadMain, context)
+        guard result == 0 else {
+            Unmanaged<EventLoop>.fromOpaque(context).release()
+            throw .system("pthread_create", Errno(rawValue: result))
+        }
+        pthread_detach(thread)
+    }
+
+    /// Whether the caller runs on this loop's thread.
+    var inLoop: Bool {
+        guard let thread = threadID.withLock({ $0 }) else { return false }
+        return pthread_equal(pthread_self(), thread) != 0
+    }
+
+    /// Runs `work` on the loop thread, after work submitted before it.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        let needsWake = queue.withLock { state -> Bool in
+            state.work.append(work)
+            if state.woken { return false }
+            state.woken = true
+            return true
+        }
+        if needsWake { wake() }
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
+    }
+
+    /// Stops the loop thread after the work already queued, and closes its
+    /// descriptors. Sockets still registered are not closed by this.
+    public func stop() {
+        guard startError == nil else { return }
+        queue.withLock { $0.stopping = true }
+        wake()
+    }
+
+    // MARK: Descriptors (any thread)
+
+    /// Starts delivering `events` for `fd` to `watcher` on the loop thread.
+    func watch(_ fd: Int32, events: UInt32, _ watcher: any EventLoopWatcher) throws(TTRPCError) {
+        try checkStarted()
+        watchers.withLock { $0[fd] = watcher }
+        guard cttrpc_epoll_add(epollFD, fd, events) == 0 else {
+            let error = Errno(rawValue: errno)
+            watchers.withLock { _ = $0.removeValue(forKey: fd) }
+            throw .system("epoll_ctl(ADD)", error)
+        }
+    }
+
+    func change(_ fd: Int32, events: UInt32) {
+        cttrpc_epoll_modify(epollFD, fd, events)
+    }
+
+    /// Stops watching `fd`; call before closing it.
+    func unwatch(_ fd: Int32) {
+        guard watchers.withLock({ $0.removeValue(forKey: fd) }) != nil else { return }
+        cttrpc_epoll_delete(epollFD, fd)
+    }
+
+    // MARK: Timers (loop-confined)
+
+    /// Runs `action` on the loop after `nanoseconds`; returns an id for ``cancelTimer(_:)``.
+    @discardableResult
+    func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping () -> Void) -> UInt64 {
+        let id = nextTimerID
+        nextTimerID += 1
+        let deadline = Self.now() &+ nanoseconds
+        let index = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
+        timers.insert((deadline, id, action), at: index)
+        return id
+    }
+
+    func cancelTimer(_ id: UInt64) {
+        if let index = timers.firstIndex(where: { $0.id == id }) { timers.remove(at: index) }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds.
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    // MARK: The loop
+
+    fileprivate func run() {
+        threadID.withLock { $0 = pthread_self() }
+        var readyFDs = [Int32](repeating: 0, count: 64)
+        var readyEvents = [UInt32](repeating: 0, count: 64)
+        while true {
+            var timeout: Int32 = -1
+            if let first = timers.first {
+                let now = Self.now()
+                timeout = first.deadline <= now ? 0 : Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
+            }
+            let count = cttrpc_epoll_wait(epollFD, &readyFDs, &readyEvents, 64, timeout)
+            if count < 0, errno != EINTR { break }
+            for index in 0..<max(0, Int(count)) {
+                let fd = readyFDs[index]
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }
+                } else if let watcher = watchers.withLock({ $0[fd] }) {
+                    watcher.ready(readyEvents[index])
+                }
+            }
+            let (work, stopping) = queue.withLock { state -> ([@Sendable () -> Void], Bool) in
+                let taken = state.work
+                state.work.removeAll(keepingCapacity: true)
+                state.woken = false
+                return (taken, state.stopping)
+            }
+            for item in work { item() }
+            fireTimers()
+            if stopping { break }
+        }
+        close(wakeFD)
+        close(epollFD)
+        finished.withLock { $0 = true }
+    }
+
+    private func fireTimers() {
+        let now = Self.now()
+        while let first = timers.first, first.deadline <= now {
+            timers.removeFirst()
+            first.action()
+        }
+    }
+}
+
+private func eventLoopThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    let loop = Unmanaged<EventLoop>.fromOpaque(context).takeRetainedValue()
+    loop.run()
+    return nil
+}

@@ -1,0 +1,41 @@
+import SystemPackage
+
+/// Turns what a handler threw into the status the client receives, the way
+/// Go's ttrpc maps errors: a ``TTRPCError`` keeps its code and message,
+/// cancellation is Canceled, an `Errno` maps to the nearest code (ENOENT is
+/// NotFound, EEXIST AlreadyExists, EPERM and EACCES PermissionDenied, EINVAL
+/// InvalidArgument), anything else is Unknown with its description.
+enum ErrorStatus {
+    static func of(_ error: any Error) -> (code: TTRPCCode, message: String) {
+        switch error {
+        case let error as TTRPCError:
+            return (error.code, error.message)
+        case is CancellationError:
+            return (.canceled, "context canceled")
+        case let errno as Errno:
+            switch errno {
+            case .noSuchFileOrDirectory: return (.notFound, "\(errno)")
+            case .fileExists: return (.alreadyExists, "\(errno)")
+            case .notPermitted, .permissionDenied: return (.permissionDenied, "\(errno)")
+            case .invalidArgument: return (.invalidArgument, "\(errno)")
+            default: return (.unknown, "\(errno)")
+            }
+        default:
+            return (.unknown, "\(error)")
+        }
+    }
+
+    static func response(code: TTRPCCode, message: String, payload: [UInt8] = []) -> [UInt8] {
+        var response = TTRPCResponse()
+        response.status.code = code.rawValue
+        response.status.message = message
+        if !payload.isEmpty { response.payload = Data(payload) }
+        return (try? response.serializedBytes()) ?? []
+    }
+}
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
