@@ -32,7 +32,7 @@ final class RawConnection {
     func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written <= 0 { return }
             offset += written
         }
@@ -52,13 +52,24 @@ final class RawConnection {
         sendFrame(id, .request, try request.serializedBytes())
     }
 
+    /// Waits for the socket to become readable without blocking a thread
+    /// of the concurrency pool (the server's handlers need those threads).
+    private func readable(within milliseconds: Int) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while ContinuousClock.now < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 0) == 1 { return true }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return false
+    }
+
     /// The next frame, or nil on EOF or after `timeout` milliseconds.
-    func readFrame(timeout: Int32 = 5000) -> (FrameHeader, [UInt8])? {
+    func readFrame(timeout: Int = 10_000) async -> (FrameHeader, [UInt8])? {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             if case .frame(let header, let payload)? = decoder.next() { return (header, payload) }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, timeout) == 1 else { return nil }
+            guard await readable(within: timeout) else { return nil }
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count <= 0 { return nil }
             decoder.append(buffer[0..<count])
@@ -66,15 +77,14 @@ final class RawConnection {
     }
 
     /// Reads a response frame and decodes it.
-    func readResponse() throws -> (UInt32, TTRPCResponse)? {
-        guard let (header, payload) = readFrame() else { return nil }
+    func readResponse() async throws -> (UInt32, TTRPCResponse)? {
+        guard let (header, payload) = await readFrame() else { return nil }
         return (header.streamID, try TTRPCResponse(serializedBytes: payload))
     }
 
     /// Whether the server closed the connection (EOF within the timeout).
-    func isClosedByPeer(timeout: Int32 = 5000) -> Bool {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeout) == 1 else { return false }
+    func isClosedByPeer(timeout: Int = 10_000) async -> Bool {
+        guard await readable(within: timeout) else { return false }
         var byte: UInt8 = 0
         return read(fd, &byte, 1) == 0
     }

@@ -68,7 +68,7 @@ import Testing
         await echo.stop()
     }
 
-    @Test func serverEnforcesTheDeadlineItWasSent() throws {
+    @Test func serverEnforcesTheDeadlineItWasSent() async throws {
         let echo = try EchoServer()
         let raw = try RawConnection(path: echo.path)
         var request = TTRPCRequest()
@@ -77,10 +77,10 @@ import Testing
         request.payload = try TestEchoRequest.with { $0.sleepMs = 10_000 }.serializedBytes()
         request.timeoutNano = 50_000_000
         raw.sendFrame(1, .request, try request.serializedBytes())
-        let (id, response) = try #require(try raw.readResponse())
+        let (id, response) = try #require(try await raw.readResponse())
         #expect(id == 1)
         #expect(response.status.code == TTRPCCode.deadlineExceeded.rawValue)
-        Task { await echo.stop() }
+        await echo.stop()
     }
 
     @Test func largestMessageAndOversizedMessage() async throws {
@@ -296,7 +296,7 @@ import Testing
         try raw.sendRequest(1, .text("lower"))
         var codes: [UInt32: [Int32]] = [:]
         for _ in 0..<3 {
-            let (id, response) = try #require(try raw.readResponse())
+            let (id, response) = try #require(try await raw.readResponse())
             codes[id, default: []].append(response.status.code)
         }
         #expect(codes[3]?.sorted() == [0, 3])

@@ -62,6 +62,27 @@ public enum Command {
         return result
     }
 
+    /// Like ``check(_:input:directory:)``, but waits on a Dispatch thread so
+    /// the caller's concurrency-pool thread stays free (a server under test
+    /// in this process may need it to answer the program).
+    @discardableResult
+    public static func checkOffPool(_ arguments: [String], input: [UInt8] = [], directory: String? = nil) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try check(arguments, input: input, directory: directory) })
+            }
+        }
+    }
+
+    /// Like ``run(_:input:directory:environment:)``, off the concurrency pool.
+    public static func runOffPool(_ arguments: [String], input: [UInt8] = [], directory: String? = nil) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(arguments, input: input, directory: directory) })
+            }
+        }
+    }
+
     /// The absolute path of a program, searching PATH and the sbin directories.
     public static func resolve(_ name: String) throws -> String {
         if name.hasPrefix("/") { return name }

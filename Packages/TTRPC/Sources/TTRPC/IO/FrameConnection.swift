@@ -78,8 +78,10 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
 
     private func flush() {
         while outputStart < output.count {
+            // send(2) with MSG_NOSIGNAL: a peer that went away must give
+            // EPIPE, not a SIGPIPE that kills the process.
             let written = output.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress.map { $0 + outputStart }, raw.count - outputStart)
+                Glibc.send(fd, raw.baseAddress.map { $0 + outputStart }, raw.count - outputStart, Int32(MSG_NOSIGNAL))
             }
             if written >= 0 {
                 outputStart += written

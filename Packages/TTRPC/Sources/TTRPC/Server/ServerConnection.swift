@@ -15,7 +15,8 @@ final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
     }
 
     let connection: FrameConnection
-    private unowned let core: ServerCore
+    /// Strong on purpose: the server's state lives while a connection does.
+    private let core: ServerCore
     private let peer: PeerCredentials?
     private var lastStreamID: UInt32 = 0
     private var active: [UInt32: ActiveCall] = [:]
@@ -47,35 +48,24 @@ final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
     }
 
     private func request(_ header: FrameHeader, _ payload: [UInt8]) {
-        let id = header.streamID
-        guard id % 2 == 1 else {
-            send(id, code: .invalidArgument, message: "StreamID must be odd for client initiated streams")
-            return
+        let services = core.services
+        let decision = RequestGate.decide(header: header, payload: payload, lastStreamID: lastStreamID, draining: draining) {
+            service, method in services[service].map { $0.methods[method] != nil }
         }
-        guard id > lastStreamID else {
-            send(id, code: .invalidArgument, message: "StreamID cannot be re-used and must increment")
+        let id: UInt32
+        let request: TTRPCRequest
+        switch decision {
+        case .reject(let streamID, let code, let message):
+            // A rejected id still counts as used, as long as it was odd and new.
+            if streamID % 2 == 1, streamID > lastStreamID { lastStreamID = streamID }
+            send(streamID, code: code, message: message)
             return
+        case .accept(let streamID, let accepted):
+            id = streamID
+            request = accepted
         }
         lastStreamID = id
-        let request: TTRPCRequest
-        do {
-            request = try TTRPCRequest(serializedBytes: payload)
-        } catch {
-            send(id, code: .invalidArgument, message: "unmarshal request error: \(error)")
-            return
-        }
-        if draining {
-            send(id, code: .unavailable, message: "ttrpc: server shutdown")
-            return
-        }
-        guard let service = core.services[request.service] else {
-            send(id, code: .unimplemented, message: "service \(request.service)")
-            return
-        }
-        guard let method = service.methods[request.method] else {
-            send(id, code: .unimplemented, message: "method \(request.method)")
-            return
-        }
+        guard let method = services[request.service]?.methods[request.method] else { return }
         let deadline: UInt64? = request.timeoutNano > 0 ? EventLoop.now() &+ UInt64(request.timeoutNano) : nil
         let context = TTRPCCallContext(
             service: request.service, method: request.method, metadata: TTRPCMetadata(request.metadata),

@@ -74,6 +74,13 @@ public final class TTRPCServer: Sendable {
         }
     }
 
+    /// A server nobody holds any more stops serving: listeners and
+    /// connections close, running handlers are cancelled.
+    deinit {
+        let core = self.core
+        core.loop.execute { core.beginShutdown(graceful: false, nil) }
+    }
+
     /// Calls being served right now.
     public var activeCalls: Int { core.activeCallCount.load(ordering: .relaxed) }
 }
@@ -133,8 +140,8 @@ final class ServerCore: @unchecked Sendable {
         checkShutdownComplete()
     }
 
-    func beginShutdown(graceful: Bool, _ continuation: CheckedContinuation<Void, Never>) {
-        shutdownWaiters.append(continuation)
+    func beginShutdown(graceful: Bool, _ continuation: CheckedContinuation<Void, Never>?) {
+        if let continuation { shutdownWaiters.append(continuation) }
         shuttingDown = true
         for listener in listeners.values { listener.close() }
         listeners.removeAll()
@@ -160,7 +167,8 @@ final class ServerCore: @unchecked Sendable {
 private final class Listener: EventLoopWatcher, @unchecked Sendable {
     let fd: Int32
     let path: String?
-    unowned let core: ServerCore
+    /// Strong on purpose: the server's state lives while a listener does.
+    let core: ServerCore
     private var closed = false
 
     init(fd: Int32, path: String?, core: ServerCore) {
