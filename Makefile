@@ -8,7 +8,7 @@ SWIFT ?= swift
 # (../shared/notes/footprint.md); the shim runs once per container.
 RELEASE_FLAGS = -c release -Xswiftc -static-executable -Xlinker -s
 
-.PHONY: deps build test lint release bench clean demo
+.PHONY: deps build test lint release bench clean demo fuzz
 
 deps:
 	./scripts/install-deps
@@ -18,8 +18,14 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --no-parallel
+	$(SWIFT) test
+	.build/debug/ttrpc-fuzz Fuzz/Corpus/ttrpc/*
 	$(MAKE) release
+
+# libFuzzer over the TTRPC frame decoder and request checks, bounded in time.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	./scripts/fuzz-ttrpc $(FUZZ_SECONDS)
 
 lint:
 	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench

@@ -71,11 +71,26 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Fuzzing (scripts/fuzz-ttrpc builds it with -sanitize=fuzzer -DFUZZING)
+        .executableTarget(
+            name: "ttrpc-fuzz",
+            dependencies: ["TTRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Fuzz/TTRPCFuzz",
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks (not products; run by bench/run)
         .executableTarget(
             name: "ocispec-bench",
             dependencies: ["OCISpec"],
             path: "bench/OCISpecBench",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "ttrpc-bench",
+            dependencies: ["TTRPC", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "bench/TTRPCBench",
             swiftSettings: strict
         ),
 

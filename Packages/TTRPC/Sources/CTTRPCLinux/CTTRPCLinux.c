@@ -2,6 +2,7 @@
 #include "CTTRPCLinux.h"
 
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -34,6 +35,8 @@ int cttrpc_epoll_wait(int epfd, int *fds, uint32_t *events, int capacity, int ti
 }
 
 int cttrpc_accept(int fd) { return accept4(fd, 0, 0, SOCK_CLOEXEC | SOCK_NONBLOCK); }
+
+void cttrpc_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 int cttrpc_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 

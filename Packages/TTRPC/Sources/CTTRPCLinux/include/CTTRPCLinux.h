@@ -23,6 +23,8 @@ int cttrpc_epoll_delete(int epfd, int fd);
 int cttrpc_epoll_wait(int epfd, int *fds, uint32_t *events, int capacity, int timeout_ms);
 /// accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK).
 int cttrpc_accept(int fd);
+/// Names the calling thread (prctl PR_SET_NAME), as `top -H` shows it.
+void cttrpc_name_thread(const char *name);
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).
 int cttrpc_eventfd(void);
 /// getsockopt(SO_PEERCRED); 0 on success, -1 with errno set.

@@ -1,55 +1,53 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
 
-/// Identifies a call before the loop has given it a stream id.
+/// Identifies a call before it has a stream id. Guarded by the client lock.
 final class CallToken: @unchecked Sendable {
-    /// Loop-confined.
     var streamID: UInt32?
     var cancelled = false
 }
 
-/// The loop-confined state of a client connection.
+/// The state of a client connection. Calls register and write their request
+/// frame from the caller's thread; the loop delivers responses.
 final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
+    typealias Completion = @Sendable (Result<[UInt8], TTRPCError>) -> Void
+
     private struct PendingCall {
-        var completion: (Result<[UInt8], TTRPCError>) -> Void
+        var completion: Completion
         var inbox: RawInbox?
         var timer: UInt64?
+    }
+
+    private struct State {
+        var nextStreamID: UInt32 = 1
+        var calls: [UInt32: PendingCall] = [:]
+        var closedError: TTRPCError?
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let loop: EventLoop
     let socketPath: String?
     private(set) var connection: FrameConnection?
-    private var nextStreamID: UInt32 = 1
-    private var calls: [UInt32: PendingCall] = [:]
-    private var closedError: TTRPCError?
-    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    private let state = Mutex(State())
 
     init(loop: EventLoop, socketPath: String?) {
         self.loop = loop
         self.socketPath = socketPath
     }
 
+    /// Set once, before the connection starts.
     func attach(_ connection: FrameConnection) {
         self.connection = connection
     }
 
-    /// Sends a request frame and registers the call. `completion` runs
-    /// exactly once, on the loop.
-    func start(
-        _ request: TTRPCRequest, flags: FrameFlags, token: CallToken, inbox: RawInbox?,
-        completion: @escaping (Result<[UInt8], TTRPCError>) -> Void
-    ) {
-        if token.cancelled {
-            completion(.failure(TTRPCError(code: .canceled, message: "context canceled")))
-            return
-        }
-        guard let connection, closedError == nil else {
-            completion(.failure(closedError ?? .closed()))
-            return
-        }
+    /// Registers the call and sends its request frame, from any thread.
+    /// `completion` runs exactly once.
+    func start(_ request: TTRPCRequest, flags: FrameFlags, token: CallToken, inbox: RawInbox?, completion: @escaping Completion) {
         let payload: [UInt8]
         do {
             payload = try request.serializedBytes()
@@ -65,35 +63,52 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
                         message: "message length \(payload.count) exceed maximum message size of \(FrameHeader.maximumPayload)")))
             return
         }
-        let id = nextStreamID
-        nextStreamID &+= 2
-        token.streamID = id
-        var call = PendingCall(completion: completion, inbox: inbox)
-        if request.timeoutNano > 0 {
-            call.timer = loop.schedule(afterNanoseconds: UInt64(request.timeoutNano)) { [weak self] in
-                self?.complete(id, .failure(TTRPCError(code: .deadlineExceeded, message: "context deadline exceeded")))
+        let refusal = state.withLock { state -> TTRPCError? in
+            if token.cancelled { return TTRPCError(code: .canceled, message: "context canceled") }
+            guard let connection, state.closedError == nil else { return state.closedError ?? .closed() }
+            // The id is taken and the frame written under one lock, so ids
+            // reach the wire in increasing order.
+            let id = state.nextStreamID
+            state.nextStreamID &+= 2
+            token.streamID = id
+            var call = PendingCall(completion: completion, inbox: inbox)
+            if request.timeoutNano > 0 {
+                call.timer = loop.schedule(afterNanoseconds: UInt64(request.timeoutNano)) { [weak self] in
+                    self?.complete(id, .failure(TTRPCError(code: .deadlineExceeded, message: "context deadline exceeded")))
+                }
             }
+            state.calls[id] = call
+            guard connection.send(type: .request, streamID: id, flags: flags, payload: payload) else {
+                state.calls[id] = nil
+                if let timer = call.timer { loop.cancelTimer(timer) }
+                return state.closedError ?? .closed()
+            }
+            return nil
         }
-        calls[id] = call
-        connection.send(type: .request, streamID: id, flags: flags, payload: payload)
+        if let refusal {
+            inbox?.finish(refusal)
+            completion(.failure(refusal))
+        }
     }
 
     /// Sends a data frame on an open call; false when the call is over.
     func sendData(_ token: CallToken, _ bytes: [UInt8], flags: FrameFlags) -> Bool {
-        guard let id = token.streamID, calls[id] != nil, let connection, !connection.isClosed else { return false }
-        connection.send(type: .data, streamID: id, flags: flags, payload: bytes)
-        return true
-    }
-
-    func cancel(_ token: CallToken) {
-        token.cancelled = true
-        if let id = token.streamID {
-            complete(id, .failure(TTRPCError(code: .canceled, message: "context canceled")))
+        state.withLock { state in
+            guard let id = token.streamID, state.calls[id] != nil, let connection else { return false }
+            return connection.send(type: .data, streamID: id, flags: flags, payload: bytes)
         }
     }
 
+    func cancel(_ token: CallToken) {
+        let id = state.withLock { _ -> UInt32? in
+            token.cancelled = true
+            return token.streamID
+        }
+        if let id { complete(id, .failure(TTRPCError(code: .canceled, message: "context canceled"))) }
+    }
+
     private func complete(_ id: UInt32, _ result: Result<[UInt8], TTRPCError>) {
-        guard let call = calls.removeValue(forKey: id) else { return }
+        guard let call = state.withLock({ $0.calls.removeValue(forKey: id) }) else { return }
         if let timer = call.timer { loop.cancelTimer(timer) }
         switch result {
         case .success: call.inbox?.finish()
@@ -114,7 +129,6 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
         case .frame(let header, let payload):
             switch header.type {
             case .response:
-                guard calls[header.streamID] != nil else { return }  // late: deadline or cancel came first
                 let response: TTRPCResponse
                 do {
                     response = try TTRPCResponse(serializedBytes: payload)
@@ -129,7 +143,7 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
                     complete(header.streamID, .success(Array(response.payload)))
                 }
             case .data:
-                guard let inbox = calls[header.streamID]?.inbox else { return }
+                guard let inbox = state.withLock({ $0.calls[header.streamID]?.inbox }) else { return }
                 if !header.flags.contains(.noData) { inbox.deliver(payload) }
                 if header.flags.contains(.remoteClosed) { inbox.finish() }
             default:
@@ -140,26 +154,33 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
 
     func closed(_ connection: FrameConnection, error: TTRPCError?) {
         let failure = error ?? .closed()
-        closedError = TTRPCError(code: .unavailable, message: failure.message, errno: failure.errno, socketPath: socketPath)
-        let pending = calls
-        calls.removeAll()
+        let closedError = TTRPCError(code: .unavailable, message: failure.message, errno: failure.errno, socketPath: socketPath)
+        let (pending, waiters) = state.withLock { state in
+            state.closedError = closedError
+            let pending = state.calls
+            state.calls.removeAll()
+            let waiters = state.closeWaiters
+            state.closeWaiters.removeAll()
+            return (pending, waiters)
+        }
         for (_, call) in pending {
             if let timer = call.timer { loop.cancelTimer(timer) }
             call.inbox?.finish(closedError)
-            call.completion(.failure(closedError ?? failure))
+            call.completion(.failure(closedError))
         }
-        for waiter in closeWaiters { waiter.resume() }
-        closeWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
     }
 
     func waitClosed(_ continuation: CheckedContinuation<Void, Never>) {
-        if closedError != nil {
-            continuation.resume()
-        } else {
-            closeWaiters.append(continuation)
+        let closed = state.withLock { state -> Bool in
+            if state.closedError != nil { return true }
+            state.closeWaiters.append(continuation)
+            return false
         }
+        if closed { continuation.resume() }
     }
 
+    /// Loop only.
     func close() {
         connection?.close(error: .closed("closed by the client"))
     }

@@ -41,12 +41,7 @@ struct OpenStream: Sendable {
             throw TTRPCError(
                 code: .resourceExhausted, message: "message length \(bytes.count) exceeds the maximum of \(FrameHeader.maximumPayload)")
         }
-        let core = self.core
-        let token = self.token
-        let sent: Bool = await withCheckedContinuation { continuation in
-            core.loop.execute { continuation.resume(returning: core.sendData(token, bytes, flags: flags)) }
-        }
-        if !sent {
+        if !core.sendData(token, bytes, flags: flags) {
             if case .failure(let error) = await outcome.wait() { throw error }
             throw TTRPCError.closed("stream already finished")
         }

@@ -87,12 +87,10 @@ public final class TTRPCClient: Sendable {
         let core = self.core
         let result: Result<[UInt8], TTRPCError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                core.loop.execute {
-                    core.start(request, flags: [], token: token, inbox: nil) { continuation.resume(returning: $0) }
-                }
+                core.start(request, flags: [], token: token, inbox: nil) { continuation.resume(returning: $0) }
             }
         } onCancel: {
-            core.loop.execute { core.cancel(token) }
+            core.cancel(token)
         }
         return try result.get()
     }
@@ -141,9 +139,7 @@ public final class TTRPCClient: Sendable {
         let inbox = RawInbox()
         let outcome = CallOutcome()
         let core = self.core
-        core.loop.execute {
-            core.start(request, flags: flags, token: token, inbox: inbox) { outcome.resolve($0) }
-        }
+        core.start(request, flags: flags, token: token, inbox: inbox) { outcome.resolve($0) }
         return OpenStream(core: core, token: token, inbox: inbox, outcome: outcome)
     }
 

@@ -43,9 +43,10 @@ public final class EventLoop: @unchecked Sendable {
     /// Registered descriptors; registration may happen on any thread.
     private let watchers = Mutex<[Int32: any EventLoopWatcher]>([:])
 
+    /// Pending timers, soonest first; scheduled from any thread.
+    private let timers = Mutex<(list: [(deadline: UInt64, id: UInt64, action: @Sendable () -> Void)], nextID: UInt64)>(([], 1))
+
     // Loop-confined state.
-    private var timers: [(deadline: UInt64, id: UInt64, action: () -> Void)] = []
-    private var nextTimerID: UInt64 = 1
     /// A read buffer shared by every connection of this loop.
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -150,21 +151,28 @@ public final class EventLoop: @unchecked Sendable {
         cttrpc_epoll_delete(epollFD, fd)
     }
 
-    // MARK: Timers (loop-confined)
+    // MARK: Timers (any thread)
 
     /// Runs `action` on the loop after `nanoseconds`; returns an id for ``cancelTimer(_:)``.
     @discardableResult
-    func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping () -> Void) -> UInt64 {
-        let id = nextTimerID
-        nextTimerID += 1
+    func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping @Sendable () -> Void) -> UInt64 {
         let deadline = Self.now() &+ nanoseconds
-        let index = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
-        timers.insert((deadline, id, action), at: index)
+        let (id, soonest) = timers.withLock { state -> (UInt64, Bool) in
+            let id = state.nextID
+            state.nextID += 1
+            let index = state.list.firstIndex { $0.deadline > deadline } ?? state.list.endIndex
+            state.list.insert((deadline, id, action), at: index)
+            return (id, index == 0)
+        }
+        // A new soonest deadline shortens the loop's wait: wake it to recompute.
+        if soonest, !inLoop { wake() }
         return id
     }
 
     func cancelTimer(_ id: UInt64) {
-        if let index = timers.firstIndex(where: { $0.id == id }) { timers.remove(at: index) }
+        timers.withLock { state in
+            if let index = state.list.firstIndex(where: { $0.id == id }) { state.list.remove(at: index) }
+        }
     }
 
     /// CLOCK_MONOTONIC in nanoseconds.
@@ -178,13 +186,14 @@ public final class EventLoop: @unchecked Sendable {
 
     fileprivate func run() {
         threadID.withLock { $0 = pthread_self() }
+        cttrpc_name_thread("ttrpc-loop")
         var readyFDs = [Int32](repeating: 0, count: 64)
         var readyEvents = [UInt32](repeating: 0, count: 64)
         while true {
             var timeout: Int32 = -1
-            if let first = timers.first {
+            if let first = timers.withLock({ $0.list.first?.deadline }) {
                 let now = Self.now()
-                timeout = first.deadline <= now ? 0 : Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
+                timeout = first <= now ? 0 : Int32(min((first - now + 999_999) / 1_000_000, 60_000))
             }
             let count = cttrpc_epoll_wait(epollFD, &readyFDs, &readyEvents, 64, timeout)
             if count < 0, errno != EINTR { break }
@@ -214,10 +223,13 @@ public final class EventLoop: @unchecked Sendable {
 
     private func fireTimers() {
         let now = Self.now()
-        while let first = timers.first, first.deadline <= now {
-            timers.removeFirst()
-            first.action()
+        let due = timers.withLock { state -> [@Sendable () -> Void] in
+            let count = state.list.prefix { $0.deadline <= now }.count
+            let actions = state.list.prefix(count).map(\.action)
+            state.list.removeFirst(count)
+            return actions
         }
+        for action in due { action() }
     }
 }
 

@@ -1,4 +1,5 @@
 import CTTRPCLinux
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -8,29 +9,44 @@ import SystemPackage
 #endif
 
 /// What a connection tells its owner (the server side or the client side).
-protocol FrameConnectionDelegate: AnyObject {
+/// Both calls arrive on the loop thread.
+protocol FrameConnectionDelegate: AnyObject, Sendable {
     func received(_ event: FrameDecoder.Event, on connection: FrameConnection)
     func closed(_ connection: FrameConnection, error: TTRPCError?)
 }
 
-/// A connected socket on an event loop: reads frames, buffers writes until
-/// the socket takes them, closes once. Loop-confined.
+/// A connected socket on an event loop.
+///
+/// Reading is loop-confined. Sending is allowed from any thread: a frame is
+/// written straight to the socket from the sender's thread when nothing is
+/// queued (no hand-off to the loop, no copy), and only what the socket does
+/// not take at once is queued and flushed by the loop when it becomes
+/// writable. The descriptor is closed only on the loop, under the send lock,
+/// so no thread ever writes to a closed or reused descriptor.
 final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
+    private struct Output {
+        var bytes: [UInt8] = []
+        var start = 0
+        var watchingWrites = false
+        var closed = false
+        var failed: TTRPCError?
+        var closeWhenFlushed = false
+        var pending: Int { bytes.count - start }
+    }
+
     let fd: Int32
     let loop: EventLoop
     weak var delegate: (any FrameConnectionDelegate)?
-    private var decoder = FrameDecoder()
-    private var output: [UInt8] = []
-    private var outputStart = 0
-    private var watchingWrites = false
-    private(set) var isClosed = false
-    /// Close once the output buffer drains (graceful shutdown).
-    private var closeWhenFlushed = false
+    private var decoder = FrameDecoder()  // loop-confined
+    private let output = Mutex(Output())
+    private let closedFlag = Atomic<Bool>(false)
 
     init(fd: Int32, loop: EventLoop) {
         self.fd = fd
         self.loop = loop
     }
+
+    var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
 
     func start() throws(TTRPCError) {
         try loop.watch(fd, events: cttrpc_epollin | cttrpc_epollrdhup, self)
@@ -53,8 +69,7 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
                 }
                 if count < loop.readBuffer.count { return }
             } else if count == 0 {
-                let truncated = decoder.isMidFrame
-                close(error: truncated ? .closed("peer closed the connection in the middle of a frame") : nil)
+                close(error: decoder.isMidFrame ? .closed("peer closed the connection in the middle of a frame") : nil)
                 return
             } else {
                 let error = Errno(rawValue: errno)
@@ -66,64 +81,135 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
         }
     }
 
-    /// Queues a frame and writes as much as the socket takes now.
-    func send(type: FrameType, streamID: UInt32, flags: FrameFlags = [], payload: some Collection<UInt8>) {
-        guard !isClosed else { return }
-        FrameEncoder.append(type: type, streamID: streamID, flags: flags, payload: payload, to: &output)
-        if !watchingWrites { flush() }
+    /// Sends a frame from any thread; false when the connection is closed.
+    @discardableResult
+    func send(type: FrameType, streamID: UInt32, flags: FrameFlags = [], payload: [UInt8]) -> Bool {
+        send(type: type, streamID: streamID, flags: flags, prefix: [], payload: payload)
+    }
+
+    /// Sends a frame whose payload is `prefix` followed by `payload`, without
+    /// joining them first (one writev(2)); false when the connection is closed.
+    @discardableResult
+    func send(type: FrameType, streamID: UInt32, flags: FrameFlags = [], prefix: [UInt8], payload: [UInt8]) -> Bool {
+        var header: [UInt8] = []
+        header.reserveCapacity(FrameHeader.size + prefix.count)
+        FrameHeader(length: UInt32(truncatingIfNeeded: prefix.count + payload.count), streamID: streamID, type: type, flags: flags)
+            .append(to: &header)
+        header += prefix
+        var failure: TTRPCError?
+        let sent = output.withLock { state -> Bool in
+            guard !state.closed, state.failed == nil else { return false }
+            var written = 0
+            if state.pending == 0 {
+                written = Self.writeVector(fd, header, payload)
+                if written < 0 {
+                    let error = Errno(rawValue: Int32(-written))
+                    state.failed = .system("write", error)
+                    failure = state.failed
+                    return false
+                }
+                if written == header.count + payload.count { return true }
+            }
+            if written < header.count {
+                state.bytes.append(contentsOf: header[written...])
+                state.bytes.append(contentsOf: payload)
+            } else {
+                state.bytes.append(contentsOf: payload[(written - header.count)...])
+            }
+            if !state.watchingWrites {
+                state.watchingWrites = true
+                loop.change(fd, events: cttrpc_epollin | cttrpc_epollrdhup | cttrpc_epollout)
+            }
+            return true
+        }
+        if let failure { loop.execute { self.close(error: failure) } }
+        return sent
+    }
+
+    /// writev(2) of header and payload, retrying EINTR; the byte count, 0 on
+    /// EAGAIN, or a negative errno. MSG_NOSIGNAL semantics via sendmsg(2),
+    /// so a vanished peer gives EPIPE rather than SIGPIPE.
+    private static func writeVector(_ fd: Int32, _ header: [UInt8], _ payload: [UInt8]) -> Int {
+        header.withUnsafeBytes { head in
+            payload.withUnsafeBytes { body in
+                var vectors = [
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count),
+                ]
+                return vectors.withUnsafeMutableBufferPointer { buffer in
+                    var message = msghdr()
+                    message.msg_iov = buffer.baseAddress
+                    message.msg_iovlen = body.count == 0 ? 1 : 2
+                    while true {
+                        let result = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                        if result >= 0 { return result }
+                        if errno == EINTR { continue }
+                        if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+                        return -Int(errno)
+                    }
+                }
+            }
+        }
     }
 
     /// Bytes queued but not yet written.
-    var pendingOutput: Int { output.count - outputStart }
+    var pendingOutput: Int { output.withLock { $0.pending } }
 
+    /// Writes queued bytes; on the loop when the socket became writable.
     private func flush() {
-        while outputStart < output.count {
-            // send(2) with MSG_NOSIGNAL: a peer that went away must give
-            // EPIPE, not a SIGPIPE that kills the process.
-            let written = output.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress.map { $0 + outputStart }, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+        var failure: TTRPCError?
+        let closeNow = output.withLock { state -> Bool in
+            while state.pending > 0 {
+                let written = state.bytes.withUnsafeBytes { raw in
+                    Glibc.send(fd, raw.baseAddress.map { $0 + state.start }, raw.count - state.start, Int32(MSG_NOSIGNAL))
+                }
+                if written >= 0 {
+                    state.start += written
+                    continue
+                }
+                let error = Errno(rawValue: errno)
+                if error == .interrupted { continue }
+                if error == .resourceTemporarilyUnavailable { return false }
+                failure = .system("write", error)
+                return false
             }
-            if written >= 0 {
-                outputStart += written
-                continue
+            state.bytes.removeAll(keepingCapacity: state.bytes.capacity <= 1 << 20)
+            state.start = 0
+            if state.watchingWrites {
+                state.watchingWrites = false
+                loop.change(fd, events: cttrpc_epollin | cttrpc_epollrdhup)
             }
-            let error = Errno(rawValue: errno)
-            if error == .interrupted { continue }
-            if error == .resourceTemporarilyUnavailable {
-                setWatchingWrites(true)
-                return
-            }
-            close(error: .system("write", error))
-            return
+            return state.closeWhenFlushed
         }
-        output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
-        outputStart = 0
-        setWatchingWrites(false)
-        if closeWhenFlushed { close(error: nil) }
-    }
-
-    private func setWatchingWrites(_ on: Bool) {
-        guard on != watchingWrites, !isClosed else { return }
-        watchingWrites = on
-        let events = cttrpc_epollin | cttrpc_epollrdhup | (on ? cttrpc_epollout : 0)
-        loop.change(fd, events: events)
-    }
-
-    /// Closes after everything queued has been written.
-    func closeAfterFlush() {
-        if pendingOutput == 0 {
+        if let failure {
+            close(error: failure)
+        } else if closeNow {
             close(error: nil)
-        } else {
-            closeWhenFlushed = true
         }
     }
 
+    /// Closes after everything queued has been written. Loop only.
+    func closeAfterFlush() {
+        let now = output.withLock { state -> Bool in
+            if state.pending == 0 { return true }
+            state.closeWhenFlushed = true
+            return false
+        }
+        if now { close(error: nil) }
+    }
+
+    /// Closes the socket and tells the delegate. Loop only.
     func close(error: TTRPCError?) {
-        guard !isClosed else { return }
-        isClosed = true
-        loop.unwatch(fd)
-        Glibc.close(fd)
-        output = []
-        delegate?.closed(self, error: error)
+        let first = output.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.closed = true
+            closedFlag.store(true, ordering: .releasing)
+            loop.unwatch(fd)
+            Glibc.close(fd)
+            state.bytes = []
+            state.start = 0
+            return true
+        }
+        if first { delegate?.closed(self, error: error) }
     }
 }

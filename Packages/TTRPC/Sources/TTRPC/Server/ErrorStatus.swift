@@ -25,6 +25,22 @@ enum ErrorStatus {
         }
     }
 
+    /// The protobuf bytes of a successful `Response` that come before its
+    /// payload: an empty `status` (field 1) and the payload's tag and length
+    /// (field 2), so the payload itself is sent without another copy.
+    static func successPrefix(payloadCount: Int) -> [UInt8] {
+        var prefix: [UInt8] = [0x0A, 0x00]
+        guard payloadCount > 0 else { return prefix }
+        prefix.append(0x12)
+        var length = UInt64(payloadCount)
+        while length >= 0x80 {
+            prefix.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        prefix.append(UInt8(length))
+        return prefix
+    }
+
     static func response(code: TTRPCCode, message: String, payload: [UInt8] = []) -> [UInt8] {
         var response = TTRPCResponse()
         response.status.code = code.rawValue

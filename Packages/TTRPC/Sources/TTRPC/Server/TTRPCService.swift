@@ -1,5 +1,11 @@
 import SwiftProtobuf
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A ttrpc service: its full name and its methods, each declared once with
 /// its request and response message types.
 ///
@@ -74,13 +80,13 @@ public struct TTRPCService: Sendable {
     public mutating func rawUnary(
         _ method: String, _ handler: @escaping @Sendable ([UInt8], TTRPCCallContext) async throws -> [UInt8]
     ) {
-        methods[method] = .unary(handler)
+        methods[method] = .unary { payload, context in try await handler(Array(payload), context) }
     }
 }
 
 /// How the server runs a method.
 enum MethodHandler: Sendable {
-    case unary(@Sendable ([UInt8], TTRPCCallContext) async throws -> [UInt8])
+    case unary(@Sendable (Data, TTRPCCallContext) async throws -> [UInt8])
     case stream(StreamHandler)
 }
 
@@ -90,11 +96,11 @@ struct StreamHandler: Sendable {
     /// Runs the handler with the request frame's payload, the inbound data,
     /// and a way to send data frames; returns the final response payload.
     let run:
-        @Sendable ([UInt8], RawInbox, @escaping @Sendable ([UInt8]) async throws(TTRPCError) -> Void, TTRPCCallContext)
+        @Sendable (Data, RawInbox, @escaping @Sendable ([UInt8]) async throws(TTRPCError) -> Void, TTRPCCallContext)
             async throws -> [UInt8]
 }
 
-private func decode<M: Message>(_ type: M.Type, _ payload: [UInt8]) throws(TTRPCError) -> M {
+private func decode<M: Message>(_ type: M.Type, _ payload: Data) throws(TTRPCError) -> M {
     do {
         return try M(serializedBytes: payload)
     } catch {
