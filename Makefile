@@ -28,7 +28,7 @@ fuzz: deps
 	./scripts/fuzz-ttrpc $(FUZZ_SECONDS)
 
 lint:
-	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench
+	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench Fuzz
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)

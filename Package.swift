@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "OCISpecValidation", targets: ["OCISpecValidation"]),
         .executable(name: "oci-spec", targets: ["oci-spec"]),
         .library(name: "TTRPC", targets: ["TTRPC"]),
+        .library(name: "Reaper", targets: ["Reaper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -71,6 +72,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Reaper
+        .target(name: "CReaperLinux", path: "Packages/Reaper/Sources/CReaperLinux"),
+        .target(
+            name: "Reaper",
+            dependencies: ["CReaperLinux", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/Reaper/Sources/Reaper",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "reaper-scenarios",
+            dependencies: ["Reaper"],
+            path: "Tests/ReaperTests/Scenarios",
+            swiftSettings: strict
+        ),
+
         // MARK: Fuzzing (scripts/fuzz-ttrpc builds it with -sanitize=fuzzer -DFUZZING)
         .executableTarget(
             name: "ttrpc-fuzz",
@@ -105,6 +122,13 @@ let package = Package(
             dependencies: ["OCISpec", "OCISpecValidation", "TestSupport", "oci-spec"],
             path: "Tests/OCISpecTests",
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReaperTests",
+            dependencies: ["TestSupport", "reaper-scenarios"],
+            path: "Tests/ReaperTests",
+            exclude: ["Scenarios"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,233 @@
+import CReaperLinux
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The one waiter on children in a process: a child subreaper
+/// (PR_SET_CHILD_SUBREAPER) that reaps every child with `wait4(-1, WNOHANG)`
+/// when a SIGCHLD arrives on its signalfd(2), and hands each exit to whoever
+/// waits for that pid and to every subscriber.
+///
+/// **The rule for callers.** A signalfd only sees SIGCHLD reliably when
+/// SIGCHLD is blocked in every thread. Call ``blockSIGCHLD()`` first thing in
+/// `main`, before anything starts a thread; threads inherit the block, and
+/// children started through the Reaper get an empty mask back. Do not wait
+/// for children any other way (no Foundation `Process`, no swift-subprocess,
+/// no `waitpid` of your own): they would steal exits from the Reaper. As a
+/// safety net, while anyone waits for an exit the Reaper also reaps once a
+/// second, so a swallowed signal delays an exit but never loses it.
+///
+/// **Nothing is dropped.** An exit whose pid nobody waits for yet (a fast
+/// child, a re-parented orphan) is kept until ``wait(for:)`` claims it or
+/// ``release(_:)`` drops it. Subscribers (``exits()``) buffer without limit.
+///
+/// ```swift
+/// Reaper.blockSIGCHLD()                    // top of main
+/// let reaper = try Reaper.start()
+/// let output = try await reaper.run(ReaperCommand("/bin/sh", ["-c", "echo hi; exit 3"]))
+/// output.exit.code                          // 3
+/// output.stdoutText                         // "hi\n"
+/// ```
+public final class Reaper: Sendable {
+    private static let instance = Mutex<Reaper?>(nil)
+    let hub: ExitHub
+    let loop: ReaperLoop
+    /// Whether this process is a child subreaper.
+    public let isSubreaper: Bool
+
+    /// Blocks SIGCHLD in the calling thread, and so in every thread it
+    /// creates afterwards. Call it at the top of `main`.
+    public static func blockSIGCHLD() {
+        creaper_block_sigchld()
+    }
+
+    /// Starts the process's Reaper, or returns the one already running.
+    ///
+    /// - Parameter subreaper: also make this process a child subreaper, so
+    ///   orphaned descendants are re-parented to it and reaped here.
+    public static func start(subreaper: Bool = true) throws(ReaperError) -> Reaper {
+        let result: Result<Reaper, ReaperError> = instance.withLock { existing in
+            if let existing { return .success(existing) }
+            creaper_block_sigchld()
+            if subreaper, creaper_set_subreaper(1) != 0 {
+                return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
+            }
+            do throws(ReaperError) {
+                let reaper = try Reaper(isSubreaper: creaper_is_subreaper() == 1)
+                existing = reaper
+                return .success(reaper)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private init(isSubreaper: Bool) throws(ReaperError) {
+        self.isSubreaper = isSubreaper
+        let hub = ExitHub()
+        self.hub = hub
+        loop = try ReaperLoop(reap: { hub.reapAll() }, sweepNeeded: { hub.someoneWaits })
+        try loop.startThread()
+    }
+
+    /// Waits for `pid` to exit and claims its exit (an exit that already
+    /// happened is returned at once). Cancelling the task ends the wait with
+    /// an error; the exit is then kept for a later claim.
+    public func wait(for pid: Int32) async throws(ReaperError) -> ProcessExit {
+        try await hub.wait(for: pid)
+    }
+
+    /// Drops kept exits of `pid` that nobody will claim.
+    public func release(_ pid: Int32) { hub.release(pid) }
+
+    /// Exits reaped but not yet claimed.
+    public var unclaimedExits: [ProcessExit] { hub.unclaimedExits }
+
+    /// Every exit reaped from now on, in order, until the stream is dropped.
+    public func exits() -> AsyncStream<ProcessExit> { hub.exits() }
+}
+
+/// Who waits for which pid, exits nobody claimed yet, and subscribers.
+final class ExitHub: Sendable {
+    private struct State {
+        var waiters: [Int32: [ExitWaiter]] = [:]
+        var unclaimed: [Int32: [ProcessExit]] = [:]
+        var subscribers: [Int: AsyncStream<ProcessExit>.Continuation] = [:]
+        var nextSubscriber = 0
+        var running = 0  // run() calls in progress
+    }
+
+    private let state = Mutex(State())
+
+    var someoneWaits: Bool { state.withLock { !$0.waiters.isEmpty || $0.running > 0 } }
+
+    // MARK: Reaping
+
+    func reapAll() {
+        while true {
+            var status: Int32 = 0
+            let pid = creaper_reap_one(&status)
+            if pid <= 0 { return }
+            var time = timespec()
+            clock_gettime(CLOCK_REALTIME, &time)
+            let exitStatus: ExitStatus =
+                creaper_signaled(status) != 0
+                ? .signaled(creaper_term_signal(status), coreDumped: creaper_core_dumped(status) != 0)
+                : .exited(creaper_exit_code(status))
+            deliver(ProcessExit(pid: pid, status: exitStatus, seconds: Int64(time.tv_sec), nanoseconds: Int32(time.tv_nsec)))
+        }
+    }
+
+    private func deliver(_ exit: ProcessExit) {
+        let (waiter, subscribers) = state.withLock { state -> (ExitWaiter?, [AsyncStream<ProcessExit>.Continuation]) in
+            // The first waiter claims the exit; any others wait for the next
+            // process with this pid (pids are reused).
+            var waiter: ExitWaiter?
+            if var list = state.waiters[exit.pid], !list.isEmpty {
+                waiter = list.removeFirst()
+                state.waiters[exit.pid] = list.isEmpty ? nil : list
+            } else {
+                state.unclaimed[exit.pid, default: []].append(exit)
+            }
+            return (waiter, Array(state.subscribers.values))
+        }
+        for subscriber in subscribers { subscriber.yield(exit) }
+        waiter?.resume(exit)
+    }
+
+    // MARK: Waiting and subscribing
+
+    func wait(for pid: Int32, cancellable: Bool = true) async throws(ReaperError) -> ProcessExit {
+        let waiter = ExitWaiter()
+        let exit: ProcessExit? = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ProcessExit?, Never>) in
+                waiter.attach(continuation)
+                let ready = state.withLock { state -> ProcessExit?? in
+                    if var queued = state.unclaimed[pid], !queued.isEmpty {
+                        let first = queued.removeFirst()
+                        state.unclaimed[pid] = queued.isEmpty ? nil : queued
+                        return .some(first)
+                    }
+                    if waiter.isCancelled { return .some(nil) }
+                    state.waiters[pid, default: []].append(waiter)
+                    return nil
+                }
+                if let ready { waiter.resume(ready) }
+            }
+        } onCancel: {
+            guard cancellable else { return }
+            waiter.markCancelled()
+            let removed = state.withLock { state -> Bool in
+                guard let index = state.waiters[pid]?.firstIndex(where: { $0 === waiter }) else { return false }
+                state.waiters[pid]?.remove(at: index)
+                if state.waiters[pid]?.isEmpty == true { state.waiters[pid] = nil }
+                return true
+            }
+            if removed { waiter.resume(nil) }
+        }
+        guard let exit else { throw ReaperError(operation: "waiting for pid \(pid) (cancelled)") }
+        return exit
+    }
+
+    func release(_ pid: Int32) {
+        _ = state.withLock { $0.unclaimed.removeValue(forKey: pid) }
+    }
+
+    var unclaimedExits: [ProcessExit] {
+        state.withLock { $0.unclaimed.values.flatMap { $0 } }
+    }
+
+    func exits() -> AsyncStream<ProcessExit> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ProcessExit.self, bufferingPolicy: .unbounded)
+        let id = state.withLock { state -> Int in
+            let id = state.nextSubscriber
+            state.nextSubscriber += 1
+            state.subscribers[id] = continuation
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func adjustRunning(_ delta: Int) {
+        state.withLock { $0.running += delta }
+    }
+}
+
+/// One `wait(for:)` in progress; resumes its continuation exactly once.
+final class ExitWaiter: @unchecked Sendable {
+    private let lock = Mutex<(continuation: CheckedContinuation<ProcessExit?, Never>?, result: ProcessExit??, cancelled: Bool)>(
+        (nil, nil, false))
+
+    var isCancelled: Bool { lock.withLock { $0.cancelled } }
+
+    func markCancelled() { lock.withLock { $0.cancelled = true } }
+
+    func attach(_ continuation: CheckedContinuation<ProcessExit?, Never>) {
+        let early = lock.withLock { state -> ProcessExit?? in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func resume(_ exit: ProcessExit?) {
+        let continuation = lock.withLock { state -> CheckedContinuation<ProcessExit?, Never>? in
+            guard state.result == nil else { return nil }
+            state.result = .some(exit)
+            let continuation = state.continuation
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: exit)
+    }
+}

@@ -1,0 +1,183 @@
+import CReaperLinux
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The Reaper's thread: epoll over a SIGCHLD signalfd, the pipes of running
+/// commands, an eventfd for work from other threads, and timers.
+final class ReaperLoop: @unchecked Sendable {
+    let epollFD: Int32
+    let signalFD: Int32
+    let wakeFD: Int32
+    private let queue = Mutex<(work: [@Sendable () -> Void], woken: Bool)>(([], false))
+    // Loop-confined.
+    private var handlers: [Int32: (UInt32) -> Void] = [:]
+    private var timers: [(deadline: UInt64, id: UInt64, action: () -> Void)] = []
+    private var nextTimerID: UInt64 = 1
+    private let reap: () -> Void
+    private let sweepNeeded: () -> Bool
+
+    /// - Parameters:
+    ///   - reap: reaps every exited child; run on each SIGCHLD.
+    ///   - sweepNeeded: whether someone waits for an exit; if so the loop
+    ///     also reaps once a second, in case a thread that does not block
+    ///     SIGCHLD swallowed the signal.
+    init(reap: @escaping () -> Void, sweepNeeded: @escaping () -> Bool) throws(ReaperError) {
+        let epoll = creaper_epoll_create()
+        guard epoll >= 0 else { throw ReaperError(operation: "epoll_create1", errno: Errno(rawValue: errno)) }
+        let signal = creaper_signalfd_sigchld()
+        guard signal >= 0 else {
+            let error = Errno(rawValue: errno)
+            close(epoll)
+            throw ReaperError(operation: "signalfd(SIGCHLD)", errno: error)
+        }
+        let wake = creaper_eventfd()
+        guard wake >= 0 else {
+            let error = Errno(rawValue: errno)
+            close(epoll)
+            close(signal)
+            throw ReaperError(operation: "eventfd", errno: error)
+        }
+        creaper_epoll_add(epoll, signal, creaper_epollin)
+        creaper_epoll_add(epoll, wake, creaper_epollin)
+        // Belt and braces: SIGCHLD blocked everywhere reaches the signalfd;
+        // one taken by a thread that does not block it runs this handler,
+        // which wakes the loop through the eventfd. Either way we reap.
+        if creaper_install_sigchld_handler(wake) != 0 {
+            let error = Errno(rawValue: errno)
+            close(epoll)
+            close(signal)
+            close(wake)
+            throw ReaperError(operation: "sigaction(SIGCHLD)", errno: error)
+        }
+        epollFD = epoll
+        signalFD = signal
+        wakeFD = wake
+        self.reap = reap
+        self.sweepNeeded = sweepNeeded
+    }
+
+    func startThread() throws(ReaperError) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 256 * 1024)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, &attributes, reaperThreadMain, context)
+        guard result == 0 else {
+            Unmanaged<ReaperLoop>.fromOpaque(context).release()
+            throw ReaperError(operation: "pthread_create", errno: Errno(rawValue: result))
+        }
+        pthread_detach(thread)
+    }
+
+    /// Runs `work` on the loop thread.
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        let wake = queue.withLock { state -> Bool in
+            state.work.append(work)
+            defer { state.woken = true }
+            return !state.woken
+        }
+        if wake {
+            var one: UInt64 = 1
+            _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
+        }
+    }
+
+    // MARK: Loop-confined
+
+    func watch(_ fd: Int32, events: UInt32, _ handler: @escaping (UInt32) -> Void) {
+        handlers[fd] = handler
+        creaper_epoll_add(epollFD, fd, events)
+    }
+
+    func unwatch(_ fd: Int32) {
+        guard handlers.removeValue(forKey: fd) != nil else { return }
+        creaper_epoll_delete(epollFD, fd)
+    }
+
+    @discardableResult
+    func schedule(afterNanoseconds nanoseconds: UInt64, _ action: @escaping () -> Void) -> UInt64 {
+        let id = nextTimerID
+        nextTimerID += 1
+        let deadline = Self.now() &+ nanoseconds
+        let index = timers.firstIndex { $0.deadline > deadline } ?? timers.endIndex
+        timers.insert((deadline, id, action), at: index)
+        return id
+    }
+
+    func cancelTimer(_ id: UInt64) {
+        timers.removeAll { $0.id == id }
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    fileprivate func run() {
+        // This thread never takes SIGCHLD itself; it reads it from the signalfd.
+        creaper_block_sigchld()
+        // Writes to a child's stdin happen here; a closed pipe must be EPIPE.
+        creaper_block_sigpipe()
+        var fds = [Int32](repeating: 0, count: 64)
+        var events = [UInt32](repeating: 0, count: 64)
+        reap()  // children that exited before the signalfd existed
+        while true {
+            var timeout: Int32 = sweepNeeded() ? 1000 : -1
+            if let first = timers.first {
+                let now = Self.now()
+                let until = first.deadline <= now ? 0 : Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
+                timeout = timeout < 0 ? until : min(timeout, until)
+            }
+            let count = creaper_epoll_wait(epollFD, &fds, &events, 64, timeout)
+            if count < 0, errno != EINTR { continue }
+            var reaped = false
+            for index in 0..<max(0, Int(count)) {
+                let fd = fds[index]
+                if fd == signalFD {
+                    creaper_drain_signalfd(signalFD)
+                    reap()
+                    reaped = true
+                } else if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }
+                    // Work from another thread, or the SIGCHLD handler: reaping
+                    // when nothing exited is one cheap wait4 call.
+                    if !reaped {
+                        reap()
+                        reaped = true
+                    }
+                } else {
+                    handlers[fd]?(events[index])
+                }
+            }
+            if count == 0, !reaped, sweepNeeded() { reap() }
+            let work = queue.withLock { state -> [@Sendable () -> Void] in
+                let taken = state.work
+                state.work.removeAll(keepingCapacity: true)
+                state.woken = false
+                return taken
+            }
+            for item in work { item() }
+            let now = Self.now()
+            while let first = timers.first, first.deadline <= now {
+                timers.removeFirst()
+                first.action()
+            }
+        }
+    }
+}
+
+private func reaperThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    Unmanaged<ReaperLoop>.fromOpaque(context).takeRetainedValue().run()
+    return nil
+}
