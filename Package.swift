@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "oci-spec", targets: ["oci-spec"]),
         .library(name: "TTRPC", targets: ["TTRPC"]),
         .library(name: "Reaper", targets: ["Reaper"]),
+        .library(name: "Runc", targets: ["Runc"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -83,8 +84,16 @@ let package = Package(
 
         .executableTarget(
             name: "reaper-scenarios",
-            dependencies: ["Reaper"],
+            dependencies: ["Reaper", "Runc", "OCISpec"],
             path: "Tests/ReaperTests/Scenarios",
+            swiftSettings: strict
+        ),
+
+        // MARK: Runc
+        .target(
+            name: "Runc",
+            dependencies: ["OCISpec", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/Runc/Sources/Runc",
             swiftSettings: strict
         ),
 
@@ -111,6 +120,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "reaper-bench",
+            dependencies: ["Reaper"],
+            path: "bench/ReaperBench",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -126,9 +142,15 @@ let package = Package(
         ),
         .testTarget(
             name: "ReaperTests",
-            dependencies: ["TestSupport", "reaper-scenarios"],
+            dependencies: ["TestSupport", "OCISpec", "reaper-scenarios"],
             path: "Tests/ReaperTests",
             exclude: ["Scenarios"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RuncTests",
+            dependencies: ["Runc", "OCISpec", "TestSupport"],
+            path: "Tests/RuncTests",
             swiftSettings: strict
         ),
         .testTarget(

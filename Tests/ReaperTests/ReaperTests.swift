@@ -1,4 +1,5 @@
 import Foundation
+import OCISpec
 import TestSupport
 import Testing
 
@@ -20,6 +21,26 @@ import Testing
             directory = directory.deletingLastPathComponent()
         }
         return "reaper-scenarios"
+    }
+
+    /// Runc driven through the Reaper (the shim's arrangement). The bundle is
+    /// built here; the scenario process only runs runc.
+    @Test func runcThroughTheReaper() async throws {
+        let directory = try TemporaryDirectory(prefix: "reaper-runc")
+        defer { directory.remove() }
+        let bundle = directory.file("bundle")
+        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        try BusyboxRootfs.create(at: bundle + "/rootfs")
+        try Command.check(["runc", "spec"], directory: bundle)
+        var spec = try Spec.load(from: .init(bundle + "/config.json"))
+        spec.process?.terminal = false
+        spec.setArgs(["sleep", "1000"])
+        spec.root?.readonly = false
+        try spec.write(to: .init(bundle + "/config.json"))
+        let id = "swift-reaper-runc-\(getpid())"
+        let result = try await Command.runOffPool([Self.helper, "runc", bundle, directory.file("runc-root"), id])
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output.contains("PASS runc"), "\(result.output)\(result.errors)")
     }
 
     @Test(arguments: scenarios)

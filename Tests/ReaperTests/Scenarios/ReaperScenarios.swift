@@ -5,7 +5,9 @@
 //
 //   reaper-scenarios NAME
 
+import OCISpec
 import Reaper
+import Runc
 import Synchronization
 
 #if canImport(Glibc)
@@ -62,11 +64,12 @@ enum ReaperScenarios {
         "cancel": cancellationKills,
         "session": newSessionAndGroup,
         "descriptors": extraDescriptors,
+        "runc": runcThroughTheReaper,
     ]
 
     static func main() async {
         Reaper.blockSIGCHLD()
-        guard CommandLine.arguments.count == 2, let scenario = scenarios[CommandLine.arguments[1]] else {
+        guard CommandLine.arguments.count >= 2, let scenario = scenarios[CommandLine.arguments[1]] else {
             print("usage: reaper-scenarios \(scenarios.keys.sorted().joined(separator: "|"))")
             exit(2)
         }
@@ -160,11 +163,12 @@ enum ReaperScenarios {
     }
 
     static func timeoutKills(_ reaper: Reaper) async throws {
+        // A 600 s sleep ending well before that can only have been killed.
         let start = ContinuousClock.now
-        let output = try await reaper.run(ReaperCommand("/bin/sleep", ["10"], timeout: .milliseconds(200)))
+        let output = try await reaper.run(ReaperCommand("/bin/sleep", ["600"], timeout: .milliseconds(200)))
         try check(output.timedOut, "not marked timed out")
         try check(output.exit.code == 137, "exit \(output.exit)")
-        try check(ContinuousClock.now - start < .seconds(5), "took \(ContinuousClock.now - start)")
+        try check(ContinuousClock.now - start < .seconds(300), "the sleep was not killed")
     }
 
     static func spawnErrors(_ reaper: Reaper) async throws {
@@ -201,11 +205,17 @@ enum ReaperScenarios {
 
     /// A background child keeping stdout open must not hang the run.
     static func backgroundChildHoldingStdout(_ reaper: Reaper) async throws {
+        // The background sleep holds stdout for 600 s; run must return with
+        // the output long before, without waiting for it.
         let start = ContinuousClock.now
-        let output = try await reaper.run(ReaperCommand("/bin/sh", ["-c", "sleep 3 & echo started"]))
-        try check(output.stdoutText == "started\n", "stdout \(output.stdoutText)")
-        try check(ContinuousClock.now - start < .seconds(2), "run waited for the background child")
-        try await Task.sleep(for: .seconds(3.2))  // let the sleeper end; it is reaped as an orphan
+        let output = try await reaper.run(ReaperCommand("/bin/sh", ["-c", "sleep 600 & echo $!"]))
+        try check(ContinuousClock.now - start < .seconds(300), "run waited for the background child")
+        guard let holder = Int32(output.stdoutText.trimmed) else {
+            throw ScenarioFailure(description: "stdout \(output.stdoutText)")
+        }
+        kill(holder, SIGKILL)
+        let exit = try await reaper.wait(for: holder)  // re-parented to us, and reaped
+        try check(exit.code == 137, "holder exit \(exit)")
     }
 
     static func childHasEmptySignalMask(_ reaper: Reaper) async throws {
@@ -235,6 +245,38 @@ enum ReaperScenarios {
         try check(ids.count == 2 && ids[0] == session.exit.pid && ids[1] == session.exit.pid, "new session: \(session.stdoutText)")
         let group = try await reaper.run(ReaperCommand("/bin/sh", ["-c", "ps -o pgid= -p $$"], ownProcessGroup: true))
         try check(Int32(group.stdoutText.trimmed) == group.exit.pid, "own group: \(group.stdoutText)")
+    }
+
+    /// Runc driven through the Reaper: `reaper-scenarios runc BUNDLE RUNC_ROOT ID`.
+    /// runc exits after create, so the container's init is re-parented to
+    /// this subreaper, and its exit arrives here.
+    static func runcThroughTheReaper(_ reaper: Reaper) async throws {
+        let arguments = CommandLine.arguments
+        try check(arguments.count == 5, "usage: reaper-scenarios runc BUNDLE RUNC_ROOT ID")
+        let (bundle, root, id) = (arguments[2], arguments[3], arguments[4])
+        let runc = Runc(root: root, monitor: ReaperMonitor(reaper: reaper))
+        defer { _ = Task { try? await runc.delete(id, force: true) } }
+        let pidFile = bundle + "/init.pid"
+        try await runc.create(id, bundle: bundle, options: CreateOptions(pidFile: pidFile))
+        let initPid = try Int32(String(decoding: readFile(pidFile), as: UTF8.self).trimmed) ?? -1
+        try check(initPid > 0, "no init pid")
+        try await runc.start(id)
+        try check(try await runc.state(id).status == "running", "not running")
+        let echo = try await runc.execCapturing(id, process: ProcessSpec(args: ["echo", "via reaper"], env: ["PATH=/bin"], cwd: "/"))
+        try check(echo.status == 0 && String(decoding: echo.stdout, as: UTF8.self) == "via reaper\n", "exec: \(echo)")
+        try await runc.kill(id, signal: SIGKILL)
+        let exit = try await reaper.wait(for: initPid)
+        try check(exit.code == 137, "init exit \(exit)")
+        try await runc.delete(id)
+        try check(try await !runc.list().contains { $0.id == id }, "still listed")
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        guard let file = fopen(path, "rb") else { throw ScenarioFailure(description: "cannot open \(path)") }
+        defer { fclose(file) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = fread(&bytes, 1, bytes.count, file)
+        return Array(bytes[0..<count])
     }
 
     static func extraDescriptors(_ reaper: Reaper) async throws {
