@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TTRPC", targets: ["TTRPC"]),
         .library(name: "Reaper", targets: ["Reaper"]),
         .library(name: "Runc", targets: ["Runc"]),
+        .library(name: "Mount", targets: ["Mount"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -97,6 +98,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Mount
+        .systemLibrary(
+            name: "CLibmount",
+            path: "Packages/Mount/Sources/CLibmount",
+            pkgConfig: "mount",
+            providers: [.apt(["libmount-dev"])]
+        ),
+        .target(name: "CMountLinux", path: "Packages/Mount/Sources/CMountLinux"),
+        .target(
+            name: "Mount",
+            dependencies: ["CLibmount", "CMountLinux", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/Mount/Sources/Mount",
+            swiftSettings: strict
+        ),
+
         // MARK: Fuzzing (scripts/fuzz-ttrpc builds it with -sanitize=fuzzer -DFUZZING)
         .executableTarget(
             name: "ttrpc-fuzz",
@@ -127,6 +143,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "mount-bench",
+            dependencies: ["Mount"],
+            path: "bench/MountBench",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -138,6 +161,12 @@ let package = Package(
             dependencies: ["OCISpec", "OCISpecValidation", "TestSupport", "oci-spec"],
             path: "Tests/OCISpecTests",
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MountTests",
+            dependencies: ["Mount", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/MountTests",
             swiftSettings: strict
         ),
         .testTarget(
