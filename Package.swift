@@ -22,12 +22,14 @@ let package = Package(
         .library(name: "Reaper", targets: ["Reaper"]),
         .library(name: "Runc", targets: ["Runc"]),
         .library(name: "Mount", targets: ["Mount"]),
+        .executable(name: "containerd-shim-runc-v1", targets: ["containerd-shim-runc-v1"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // No traits: the default ones pull in Foundation, which a shim pays
         // for in memory (../shared/notes/footprint.md).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: OCISpec
@@ -113,6 +115,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The shim
+        .executableTarget(
+            name: "containerd-shim-runc-v1",
+            dependencies: [
+                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Apps/runc-shim",
+            exclude: ["Protos"],
+            swiftSettings: strict
+        ),
+
         // MARK: Fuzzing (scripts/fuzz-ttrpc builds it with -sanitize=fuzzer -DFUZZING)
         .executableTarget(
             name: "ttrpc-fuzz",
@@ -180,6 +195,12 @@ let package = Package(
             name: "RuncTests",
             dependencies: ["Runc", "OCISpec", "TestSupport"],
             path: "Tests/RuncTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShimTests",
+            dependencies: ["TestSupport", "TTRPC", "containerd-shim-runc-v1", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/ShimTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -59,5 +59,10 @@ public final class BackgroundProcess: @unchecked Sendable {
         }
     }
 
+    /// Everything the program wrote to stdout; call after it stopped.
+    public var collectedOutput: String {
+        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     deinit { stop() }
 }

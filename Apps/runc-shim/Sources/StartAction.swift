@@ -1,0 +1,142 @@
+import SwiftProtobuf
+import TTRPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `start`: containerd runs this in the bundle directory. It creates the
+/// socket, writes the `address` file, starts the serving shim with the
+/// listener as fd 3, writes `shim.pid`, moves it into the shim cgroup, sets
+/// its oom_score_adj above containerd's, prints the address, and exits.
+/// Nothing may reach stderr: containerd reads stdout and stderr together.
+/// glibc's POSIX_SPAWN_SETSID (0x80), which Swift's Glibc module does not export.
+let posixSpawnSetSID: Int32 = 0x80
+
+enum StartAction {
+    static let socketDirectory = "/run/containerd/s"
+
+    /// containerd's socket name for a shim: a hash of address, namespace and id.
+    static func socketPath(address: String, namespace: String, id: String) -> String {
+        let joined = "/" + (address + "/" + namespace + "/" + id).split(separator: "/").joined(separator: "/")
+        return socketDirectory + "/" + SHA256.hex(joined)
+    }
+
+    static func run(_ flags: ShimFlags) -> Int32 {
+        let options = RuntimeOptions.decode(stdin: readAll(0))
+        let path = socketPath(address: flags.address, namespace: flags.namespace, id: flags.id)
+        let address = "unix://" + path
+        mkdir("/run/containerd", 0o711)
+        mkdir(socketDirectory, 0o700)
+        let listener: Int32
+        do {
+            listener = try UnixListener.listen(path: path)
+        } catch {
+            if error.code == .alreadyExists {
+                // A shim for this task already serves this socket: reuse it.
+                writeFile("address", address)
+                print(address, terminator: "")
+                return 0
+            }
+            print("\(error)")
+            return 1
+        }
+        // Before the child exists, so a failed start never leaks a socket
+        // nobody knows about (containerd #5173).
+        guard writeFile("address", address) else {
+            unlink(path)
+            return 1
+        }
+        var arguments = [CommandLine.arguments[0], "-namespace", flags.namespace, "-id", flags.id, "-address", flags.address]
+        if flags.debug { arguments.append("-debug") }
+        if !flags.publishBinary.isEmpty { arguments += ["-publish-binary", flags.publishBinary] }
+        guard let pid = spawnServer(arguments, listener: listener) else {
+            unlink(path)
+            return 1
+        }
+        close(listener)
+        writeFile("shim.pid", String(pid))
+        if !options.shimCgroup.isEmpty { ShimCgroup.add(pid: pid, to: options.shimCgroup) }
+        adjustOOMScore(pid)
+        print(address, terminator: "")
+        return 0
+    }
+
+    private static func spawnServer(_ arguments: [String], listener: Int32) -> pid_t? {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, listener, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | posixSpawnSetSID))
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, environ)
+        return result == 0 ? pid : nil
+    }
+
+    private static func adjustOOMScore(_ pid: pid_t) {
+        let own = String(decoding: readFile("/proc/self/oom_score_adj"), as: UTF8.self).filter { $0.isNumber || $0 == "-" }
+        guard let score = Int(own) else { return }
+        writeFile("/proc/\(pid)/oom_score_adj", String(min(score + 1, 1000)))
+    }
+}
+
+/// Reading and writing small files with plain system calls.
+func readAll(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0, errno == EINTR { continue }
+        if count <= 0 { return bytes }
+        bytes += buffer[0..<count]
+    }
+}
+
+func readFile(_ path: String) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return [] }
+    defer { close(fd) }
+    return readAll(fd)
+}
+
+@discardableResult
+func writeFile(_ path: String, _ text: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+}
+
+/// Moves a process into the cgroup containerd asks for (`ShimCgroup`):
+/// every mounted hierarchy (v1 controllers, and v2) that has that path.
+enum ShimCgroup {
+    static func add(pid: pid_t, to path: String) {
+        guard let directory = opendir("/sys/fs/cgroup") else { return }
+        defer { closedir(directory) }
+        var targets = ["/sys/fs/cgroup" + path + "/cgroup.procs"]
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard !name.hasPrefix(".") else { continue }
+            targets.append("/sys/fs/cgroup/\(name)\(path)/cgroup.procs")
+        }
+        for target in targets where access(target, W_OK) == 0 {
+            let fd = open(target, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let text = Array(String(pid).utf8)
+            _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+    }
+}
