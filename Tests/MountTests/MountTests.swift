@@ -3,7 +3,9 @@ import Mount
 import SystemPackage
 import Testing
 
-@Suite struct MountTests {
+/// Serialized, in declaration order: the last test checks that the others
+/// left nothing mounted.
+@Suite(.serialized) struct MountTests {
     @Test func tmpfsWithOptions() throws {
         let box = try MountSandbox()
         defer { try? box.close() }
@@ -218,5 +220,11 @@ import Testing
         #expect(options.propagation == [UInt(MS_SLAVE | MS_REC), UInt(MS_PRIVATE)])
         #expect(options.data == ["mode=755", "size=64m"])
         #expect(MountOptions.isKeyword("rshared") && !MountOptions.isKeyword("lowerdir=/a"))
+    }
+
+    /// Runs last: nothing any test of this suite mounted is still mounted.
+    @Test func zzSuiteLeavesNothingMounted() throws {
+        let leftovers = try MountTable.read().entries.filter { $0.target.contains("/mount-test.") }
+        #expect(leftovers.isEmpty, "still mounted: \(leftovers.map(\.target))")
     }
 }

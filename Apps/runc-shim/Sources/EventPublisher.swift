@@ -38,7 +38,7 @@ actor EventPublisher {
         queue.append((topic, any))
         if !draining {
             draining = true
-            Task { await self.drain() }
+            Task(executorPreference: EventLoop.shared) { await self.drain() }
         }
     }
 

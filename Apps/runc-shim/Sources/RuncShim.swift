@@ -6,6 +6,7 @@
 //   containerd-shim-runc-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-debug]    (serve; fd 3)
 
 import Reaper
+import TTRPC
 
 #if canImport(Glibc)
     import Glibc
@@ -15,11 +16,11 @@ import Reaper
 enum RuncShim {
     static let version = "0.1.0"
 
-    static func main() async {
-        // Before any thread exists: SIGCHLD for the Reaper's signalfd,
-        // SIGTERM/SIGINT for the signal thread. Threads inherit the mask.
+    static func main() {
+        // Before any thread exists: SIGCHLD for the Reaper's signalfd, and
+        // SIGTERM/SIGINT for its second one. Threads inherit the mask.
         Reaper.blockSIGCHLD()
-        SignalWaiter.block()
+        Reaper.blockSignals([SIGTERM, SIGINT])
         let flags: ShimFlags
         do {
             flags = try ShimFlags.parse(Array(CommandLine.arguments.dropFirst()))
@@ -32,12 +33,34 @@ enum RuncShim {
             exit(0)
         }
         switch flags.action {
-        case "start"?: exit(StartAction.run(flags))
-        case "delete"?: exit(await DeleteAction.run(flags))
-        case nil: exit(await ServeAction.run(flags))
+        case "start"?:
+            exit(StartAction.run(flags))
+        case "delete"?:
+            exit(BlockingWait.run { await DeleteAction.run(flags) })
+        case nil:
+            // This thread becomes the Reaper's loop (children, SIGTERM and
+            // SIGINT); ttrpc runs on the loop thread. Two threads in all.
+            ServeAction.run(flags)
         case let other?:
             print("unknown action \(other)")
             exit(2)
         }
+    }
+}
+
+/// Runs async work from synchronous code: on the ttrpc loop, with the
+/// calling thread blocked on a pipe until the result is there.
+enum BlockingWait {
+    static func run(_ work: @escaping @Sendable () async -> Int32) -> Int32 {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return 1 }
+        let writer = ends[1]
+        Task(executorPreference: EventLoop.shared) {
+            var status = await work()
+            _ = withUnsafeBytes(of: &status) { write(writer, $0.baseAddress, 4) }
+        }
+        var status: Int32 = 1
+        while withUnsafeMutableBytes(of: &status, { read(ends[0], $0.baseAddress, 4) }) < 0, errno == EINTR {}
+        return status
     }
 }

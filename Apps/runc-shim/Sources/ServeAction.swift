@@ -1,5 +1,6 @@
 import Logging
 import Reaper
+import Synchronization
 import TTRPC
 
 #if canImport(Glibc)
@@ -10,7 +11,9 @@ import TTRPC
 /// the inherited fd 3, publishing events to containerd, logging to the `log`
 /// FIFO, until Shutdown or SIGTERM/SIGINT.
 enum ServeAction {
-    static func run(_ flags: ShimFlags) async -> Int32 {
+    /// Sets everything up, then runs the Reaper's loop on this thread for
+    /// good; the process ends through Shutdown or a signal.
+    static func run(_ flags: ShimFlags) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let sink = LogSink(path: "log")
         let level: Logger.Level = flags.debug ? .debug : .info
@@ -19,42 +22,61 @@ enum ServeAction {
         logger[metadataKey: "id"] = "\(flags.id)"
         logger[metadataKey: "namespace"] = "\(flags.namespace)"
 
-        let reaper: Reaper
+        let stopper = Stopper()
         do {
-            reaper = try Reaper.start()
+            try Reaper.runOnCurrentThread(signals: [SIGTERM, SIGINT], onSignal: { stopper.stop("signal \($0)") }) { reaper in
+                serve(flags, reaper: reaper, stopper: stopper, logger: logger)
+            }
         } catch {
             logger.critical("cannot start the reaper", metadata: ["error": "\(error)"])
-            return 1
+            exit(1)
         }
-        let environment = ProcessEnvironment.value("TTRPC_ADDRESS")
-        let eventsAddress = environment ?? (flags.address.isEmpty ? nil : flags.address + ".ttrpc")
+    }
+
+    private static func serve(_ flags: ShimFlags, reaper: Reaper, stopper: Stopper, logger: Logger) {
+        let eventsAddress = ProcessEnvironment.value("TTRPC_ADDRESS") ?? (flags.address.isEmpty ? nil : flags.address + ".ttrpc")
         let events = EventPublisher(address: eventsAddress, namespace: flags.namespace, logger: logger)
-        let (stop, stopContinuation) = AsyncStream.makeStream(of: String.self)
         let service = TaskService(namespace: flags.namespace, reaper: reaper, events: events, logger: logger) {
-            stopContinuation.yield("shutdown requested")
+            stopper.stop("shutdown requested")
         }
         let server = TTRPCServer(services: [service.service()], peers: .sameUser)
         do {
             try server.serve(listeningDescriptor: 3)
         } catch {
             logger.critical("cannot serve the inherited socket", metadata: ["error": "\(error)"])
-            return 1
+            exit(1)
         }
-        SignalWaiter.start { signal in stopContinuation.yield("signal \(signal)") }
+        let finalLogger = logger
+        stopper.onStop = { reason in
+            finalLogger.info("shutting down", metadata: ["reason": "\(reason)"])
+            await server.shutdown()
+            await events.flush()
+            if !flags.address.isEmpty {
+                unlink(StartAction.socketPath(address: flags.address, namespace: flags.namespace, id: flags.id))
+            }
+            exit(0)
+        }
         logger.info("serving", metadata: ["pid": "\(getpid())"])
+    }
+}
 
-        var reason = "end"
-        for await why in stop {
-            reason = why
-            break
+/// Ends the shim once: from Shutdown or a signal, whichever comes first.
+final class Stopper: @unchecked Sendable {
+    private let state = Mutex<(stopped: Bool, handler: (@Sendable (String) async -> Void)?)>((false, nil))
+
+    var onStop: (@Sendable (String) async -> Void)? {
+        get { state.withLock { $0.handler } }
+        set { state.withLock { $0.handler = newValue } }
+    }
+
+    func stop(_ reason: String) {
+        let handler = state.withLock { state -> (@Sendable (String) async -> Void)? in
+            guard !state.stopped, let handler = state.handler else { return nil }
+            state.stopped = true
+            return handler
         }
-        logger.info("shutting down", metadata: ["reason": "\(reason)"])
-        await server.shutdown()
-        await events.flush()
-        if !flags.address.isEmpty {
-            unlink(StartAction.socketPath(address: flags.address, namespace: flags.namespace, id: flags.id))
-        }
-        return 0
+        guard let handler else { return }
+        Task(executorPreference: EventLoop.shared) { await handler(reason) }
     }
 }
 
@@ -64,51 +86,5 @@ enum ProcessEnvironment {
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text
-    }
-}
-
-/// SIGTERM and SIGINT, taken with sigwait(2) on a thread of their own (they
-/// are blocked everywhere else from the start of main).
-enum SignalWaiter {
-    static func block() {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGTERM)
-        sigaddset(&set, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-    }
-
-    private final class Box {
-        let handler: @Sendable (Int32) -> Void
-        init(_ handler: @escaping @Sendable (Int32) -> Void) { self.handler = handler }
-    }
-
-    static func start(_ handler: @escaping @Sendable (Int32) -> Void) {
-        let context = Unmanaged.passRetained(Box(handler)).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 64 * 1024)
-        var thread = pthread_t()
-        let created = pthread_create(
-            &thread, &attributes,
-            { context in
-                guard let context else { return nil }
-                let box = Unmanaged<Box>.fromOpaque(context).takeRetainedValue()
-                var set = sigset_t()
-                sigemptyset(&set)
-                sigaddset(&set, SIGTERM)
-                sigaddset(&set, SIGINT)
-                var received: Int32 = 0
-                while sigwait(&set, &received) == 0 {
-                    box.handler(received)
-                }
-                return nil
-            }, context)
-        pthread_attr_destroy(&attributes)
-        if created == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(context).release()
-        }
     }
 }

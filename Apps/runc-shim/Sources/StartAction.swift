@@ -80,7 +80,11 @@ enum StartAction {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, environ)
+        // The resolved path, so the serving shim's name (comm) is the binary's.
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let executable = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         return result == 0 ? pid : nil
     }
 

@@ -131,7 +131,7 @@ final class TaskService: Sendable {
     /// The exit of init arrives from the Reaper (init is re-parented to this
     /// subreaper when runc exits); even an exit before we knew the pid is kept.
     private func watchExit(_ process: InitProcess) {
-        Task {
+        Task(executorPreference: EventLoop.shared) { [self] in
             let exit: ProcessExit
             do {
                 exit = try await reaper.wait(for: process.pid)

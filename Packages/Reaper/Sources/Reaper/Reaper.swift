@@ -46,11 +46,24 @@ public final class Reaper: Sendable {
         creaper_block_sigchld()
     }
 
+    /// Blocks `signals` in the calling thread (and the threads it creates),
+    /// so that only a signalfd receives them. Call it at the top of `main`.
+    public static func blockSignals(_ signals: [Int32]) {
+        signals.withUnsafeBufferPointer { _ = creaper_block_signals($0.baseAddress, Int32($0.count)) }
+    }
+
     /// Starts the process's Reaper, or returns the one already running.
     ///
-    /// - Parameter subreaper: also make this process a child subreaper, so
-    ///   orphaned descendants are re-parented to it and reaped here.
-    public static func start(subreaper: Bool = true) throws(ReaperError) -> Reaper {
+    /// - Parameters:
+    ///   - subreaper: also make this process a child subreaper, so orphaned
+    ///     descendants are re-parented to it and reaped here.
+    ///   - signals: other signals (SIGTERM, SIGINT…) for the Reaper's thread to
+    ///     take from a signalfd and pass to `onSignal`, so a process needs no
+    ///     thread of its own to wait for them. Block them first with
+    ///     ``blockSignals(_:)``. Only the first start uses these.
+    public static func start(
+        subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in }
+    ) throws(ReaperError) -> Reaper {
         let result: Result<Reaper, ReaperError> = instance.withLock { existing in
             if let existing { return .success(existing) }
             creaper_block_sigchld()
@@ -58,7 +71,7 @@ public final class Reaper: Sendable {
                 return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
             }
             do throws(ReaperError) {
-                let reaper = try Reaper(isSubreaper: creaper_is_subreaper() == 1)
+                let reaper = try Reaper(isSubreaper: creaper_is_subreaper() == 1, signals: signals, onSignal: onSignal)
                 existing = reaper
                 return .success(reaper)
             } catch {
@@ -68,12 +81,43 @@ public final class Reaper: Sendable {
         return try result.get()
     }
 
-    private init(isSubreaper: Bool) throws(ReaperError) {
+    private init(
+        isSubreaper: Bool, signals: [Int32], onSignal: @escaping @Sendable (Int32) -> Void, ownThread: Bool = true
+    ) throws(ReaperError) {
         self.isSubreaper = isSubreaper
         let hub = ExitHub()
         self.hub = hub
         loop = try ReaperLoop(reap: { hub.reapAll() }, sweepNeeded: { hub.someoneWaits })
-        try loop.startThread()
+        try loop.watchSignals(signals, handler: onSignal)
+        if ownThread { try loop.startThread() }
+    }
+
+    /// Like ``start(subreaper:signals:onSignal:)``, but the Reaper's loop runs
+    /// on the calling thread (typically `main`), which never returns: a
+    /// process that needs one thread fewer. `setup` runs first, with the
+    /// Reaper, on this thread; if it throws, the error is returned instead.
+    public static func runOnCurrentThread(
+        subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in },
+        setup: (Reaper) throws -> Void
+    ) throws -> Never {
+        let result: Result<Reaper, ReaperError> = instance.withLock { existing in
+            guard existing == nil else { return .failure(ReaperError(operation: "run on the current thread (a Reaper already runs)")) }
+            creaper_block_sigchld()
+            if subreaper, creaper_set_subreaper(1) != 0 {
+                return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
+            }
+            do throws(ReaperError) {
+                let reaper = try Reaper(
+                    isSubreaper: creaper_is_subreaper() == 1, signals: signals, onSignal: onSignal, ownThread: false)
+                existing = reaper
+                return .success(reaper)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let reaper = try result.get()
+        try setup(reaper)
+        reaper.loop.runOnCurrentThread()
     }
 
     /// Waits for `pid` to exit and claims its exit (an exit that already

@@ -21,6 +21,9 @@ final class ReaperLoop: @unchecked Sendable {
     private var nextTimerID: UInt64 = 1
     private let reap: () -> Void
     private let sweepNeeded: () -> Bool
+    /// A signalfd for the other signals the owner asked for, and its handler.
+    private var otherSignalsFD: Int32 = -1
+    private var onSignal: (@Sendable (Int32) -> Void)?
 
     /// - Parameters:
     ///   - reap: reaps every exited child; run on each SIGCHLD.
@@ -60,6 +63,17 @@ final class ReaperLoop: @unchecked Sendable {
         wakeFD = wake
         self.reap = reap
         self.sweepNeeded = sweepNeeded
+    }
+
+    /// Also read `signals` from a signalfd and pass each to `handler` on the
+    /// loop thread. The signals must be blocked in every thread.
+    func watchSignals(_ signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) throws(ReaperError) {
+        guard !signals.isEmpty else { return }
+        let fd = signals.withUnsafeBufferPointer { creaper_signalfd($0.baseAddress, Int32($0.count)) }
+        guard fd >= 0 else { throw ReaperError(operation: "signalfd", errno: Errno(rawValue: errno)) }
+        creaper_epoll_add(epollFD, fd, creaper_epollin)
+        otherSignalsFD = fd
+        onSignal = handler
     }
 
     func startThread() throws(ReaperError) {
@@ -122,6 +136,13 @@ final class ReaperLoop: @unchecked Sendable {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
+    /// Runs the loop on the calling thread, for good.
+    func runOnCurrentThread() -> Never {
+        run()
+        // run() only returns if epoll itself fails for good.
+        fatalError("reaper: the event loop stopped")
+    }
+
     fileprivate func run() {
         // This thread never takes SIGCHLD itself; it reads it from the signalfd.
         creaper_block_sigchld()
@@ -138,7 +159,10 @@ final class ReaperLoop: @unchecked Sendable {
                 timeout = timeout < 0 ? until : min(timeout, until)
             }
             let count = creaper_epoll_wait(epollFD, &fds, &events, 64, timeout)
-            if count < 0, errno != EINTR { continue }
+            if count < 0, errno != EINTR {
+                if errno == EBADF || errno == EINVAL { return }
+                continue
+            }
             var reaped = false
             for index in 0..<max(0, Int(count)) {
                 let fd = fds[index]
@@ -146,6 +170,12 @@ final class ReaperLoop: @unchecked Sendable {
                     creaper_drain_signalfd(signalFD)
                     reap()
                     reaped = true
+                } else if fd == otherSignalsFD {
+                    var signal = creaper_read_signal(fd)
+                    while signal != 0 {
+                        onSignal?(signal)
+                        signal = creaper_read_signal(fd)
+                    }
                 } else if fd == wakeFD {
                     var value: UInt64 = 0
                     _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }

@@ -25,6 +25,12 @@ int creaper_sigchld_blocked(void);
 int creaper_install_sigchld_handler(int wake_fd);
 /// signalfd(-1, {SIGCHLD}, SFD_CLOEXEC | SFD_NONBLOCK).
 int creaper_signalfd_sigchld(void);
+/// Blocks `signals` in the calling thread; returns 0 or an errno.
+int creaper_block_signals(const int *signals, int count);
+/// signalfd(-1, signals, SFD_CLOEXEC | SFD_NONBLOCK) for other signals.
+int creaper_signalfd(const int *signals, int count);
+/// The next signal number queued on a signalfd, or 0 when none.
+int creaper_read_signal(int fd);
 /// Reads and discards pending signalfd records; returns how many.
 int creaper_drain_signalfd(int fd);
 

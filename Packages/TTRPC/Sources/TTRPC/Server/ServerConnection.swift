@@ -94,9 +94,10 @@ final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
         core.callStarted()
         let input = request.payload
         let task: Task<Void, Never>
+        let executor = connection.loop
         switch method {
         case .unary(let handler):
-            task = Task {
+            task = Task(executorPreference: executor) {
                 let result: Result<[UInt8], any Error>
                 do {
                     result = .success(try await handler(input, context))
@@ -110,7 +111,7 @@ final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
                 try self.sendData(id, bytes)
             }
             let streamInbox = inbox ?? RawInbox()
-            task = Task {
+            task = Task(executorPreference: executor) {
                 let result: Result<[UInt8], any Error>
                 do {
                     result = .success(try await handler.run(input, streamInbox, sender, context))

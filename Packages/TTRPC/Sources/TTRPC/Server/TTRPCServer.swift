@@ -10,7 +10,10 @@ import Synchronization
 /// A ttrpc server on unix sockets (containerd's ttrpc protocol).
 ///
 /// Requests are read on an ``EventLoop`` thread and each call runs its
-/// handler as a task, so one connection carries many concurrent calls.
+/// handler as a task that prefers that loop as its executor, so handlers run
+/// on the loop thread between their suspensions (no thread pool needed) and
+/// one connection carries many concurrent calls. A handler that must block a
+/// thread should move that work elsewhere.
 /// Peers are checked with SO_PEERCRED against a ``PeerCredentialPolicy``.
 ///
 /// ```swift
