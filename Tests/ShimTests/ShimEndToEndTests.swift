@@ -74,3 +74,63 @@ extension BackgroundProcess {
         return collectedOutput
     }
 }
+
+/// What happens around failures: a killed container, a killed shim, a
+/// restarted containerd.
+@Suite(.serialized) struct ShimFailureTests {
+    private func waitFor(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<200 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    @Test func sigkillDuringRunGives137() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        let run = Task { try await harness.run("killme", ["/bin/sleep", "1000"]) }
+        #expect(try await waitFor { try await harness.ctr("task", "ls").output.contains("RUNNING") })
+        #expect(try await harness.ctr("task", "kill", "-s", "SIGKILL", "killme").status == 0)
+        let result = try await run.value
+        #expect(result.status == 137, "\(result.errors)")
+    }
+
+    @Test func killedShimIsCleanedUp() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        #expect(try await harness.run("orphaned", ["/bin/sleep", "1000"], detach: true).status == 0)
+        let bundle = harness.containerd.bundle("orphaned")
+        let shimPid = try #require(Int32(String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)))
+        let initPid = try #require(
+            Int32(String(contentsOfFile: bundle + "/init.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let socket = try String(contentsOfFile: bundle + "/address", encoding: .utf8).replacingOccurrences(of: "unix://", with: "")
+        kill(shimPid, SIGKILL)
+        // containerd notices, runs `delete`, and the task is gone or stopped.
+        #expect(
+            try await waitFor {
+                let tasks = try await harness.ctr("task", "ls").output
+                return !tasks.contains("orphaned") || tasks.contains("STOPPED")
+            })
+        _ = try await harness.ctr("task", "delete", "orphaned")
+        #expect(try await harness.ctr("container", "delete", "orphaned").status == 0)
+        #expect(try await waitFor { kill(initPid, 0) != 0 }, "the container's init is gone")
+        #expect(!FileManager.default.fileExists(atPath: socket), "no socket left")
+        #expect(!FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/\(harness.containerd.namespace)/orphaned"), "no cgroup left")
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mountinfo.contains(harness.containerd.directory.path + "/state"), "no mount left")
+    }
+
+    @Test func containerdRestartKeepsTheTask() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        #expect(try await harness.run("survivor", ["/bin/sleep", "1000"], detach: true).status == 0)
+        try harness.containerd.restart()
+        #expect(try await harness.ctr("task", "ls").output.contains("RUNNING"))
+        #expect(try await harness.ctr("task", "kill", "-s", "SIGKILL", "survivor").status == 0)
+        #expect(try await waitFor { try await harness.ctr("task", "ls").output.contains("STOPPED") })
+        let deleted = try await harness.ctr("task", "delete", "survivor")
+        #expect(deleted.status == 0, "\(deleted.errors)")
+        #expect(try await harness.ctr("container", "delete", "survivor").status == 0)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 
 /// A private containerd and a busybox rootfs for running containers through
@@ -9,10 +10,20 @@ final class ShimHarness: @unchecked Sendable {
     let shim: String
 
     init() throws {
-        containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())")
+        // Each harness its own namespace, so runc roots and cgroups never meet.
+        containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())-\(ShimHarness.next())")
         rootfs = try TemporaryDirectory(prefix: "shim-rootfs")
         try BusyboxRootfs.create(at: rootfs.path)
         shim = ShimHarness.shimBinary
+    }
+
+    private static let counter = Mutex(0)
+
+    static func next() -> Int {
+        counter.withLock { value in
+            value += 1
+            return value
+        }
     }
 
     static var shimBinary: String {

@@ -6,7 +6,8 @@ import Foundation
 public final class PrivateContainerd: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let namespace: String
-    private let process: Process
+    private var process: Process
+    private let environment: [String: String]
 
     public var address: String { directory.file("containerd.sock") }
     public var ttrpcAddress: String { directory.file("containerd.sock.ttrpc") }
@@ -30,14 +31,22 @@ public final class PrivateContainerd: @unchecked Sendable {
               address = "\(directory.file("debug.sock"))"
             """
         try directory.write("config.toml", config)
+        var environment = ProcessInfo.processInfo.environment
+        if let extraPath { environment["PATH"] = "\(extraPath):\(environment["PATH"] ?? "/usr/bin:/bin")" }
+        self.environment = environment
+        _ = FileManager.default.createFile(atPath: directory.file("containerd.log"), contents: nil)
+        process = Process()
+        try launch()
+    }
+
+    /// Starts the daemon process and waits until it answers.
+    private func launch() throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Command.resolve("containerd"))
         process.arguments = ["--config", directory.file("config.toml")]
-        var environment = ProcessInfo.processInfo.environment
-        if let extraPath { environment["PATH"] = "\(extraPath):\(environment["PATH"] ?? "/usr/bin:/bin")" }
         process.environment = environment
-        _ = FileManager.default.createFile(atPath: directory.file("containerd.log"), contents: nil)
         let logHandle = FileHandle(forWritingAtPath: directory.file("containerd.log"))
+        logHandle?.seekToEndOfFile()
         process.standardOutput = logHandle
         process.standardError = logHandle
         try process.run()
@@ -72,16 +81,45 @@ public final class PrivateContainerd: @unchecked Sendable {
         (try? String(contentsOfFile: directory.file("containerd.log"), encoding: .utf8)) ?? ""
     }
 
+    /// Stops containerd and starts it again on the same root, state and
+    /// sockets; running shims and containers are left alone.
+    public func restart() throws {
+        terminate()
+        try launch()
+    }
+
+    /// The bundle directory containerd keeps for a task.
+    public func bundle(_ id: String) -> String {
+        directory.file("state/io.containerd.runtime.v2.task/\(namespace)/\(id)")
+    }
+
     /// Stops containerd (SIGTERM, then SIGKILL) and unmounts what it left.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning, Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        terminate()
         _ = try? Command.run(["umount", "-R", root])
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s, judged by /proc (Foundation's
+    /// `isRunning` was seen to report a live containerd as gone); waits a
+    /// bounded time, so a test can never hang here.
+    private func terminate() {
+        let pid = process.processIdentifier
+        guard pid > 0, Self.alive(pid) else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while Self.alive(pid), Date() < deadline { usleep(20_000) }
+        if Self.alive(pid) { kill(pid, SIGKILL) }
+        let final = Date().addingTimeInterval(5)
+        while Self.alive(pid), Date() < final { usleep(20_000) }
+    }
+
+    /// Whether `pid` exists and is not a zombie.
+    private static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
     }
 
     deinit { stop() }
