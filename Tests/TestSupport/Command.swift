@@ -25,33 +25,10 @@ public enum Command {
     public static func run(
         _ arguments: [String], input: [UInt8] = [], directory: String? = nil, environment: [String: String]? = nil
     ) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try resolve(arguments[0]))
-        process.arguments = Array(arguments.dropFirst())
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment { process.environment = environment }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let collected = CollectedOutput()
-        let group = DispatchGroup()
-        for (pipe, isError) in [(stdout, false), (stderr, true)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(Array(data), isError: isError)
-                group.leave()
-            }
-        }
-        if !input.isEmpty { stdin.fileHandleForWriting.write(Data(input)) }
-        try stdin.fileHandleForWriting.close()
-        group.wait()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+        var resolved = arguments
+        resolved[0] = try resolve(arguments[0])
+        let child = try Spawn.start(resolved, directory: directory, environment: environment)
+        return Spawn.finish(child, input: input)
     }
 
     /// Like ``run(_:input:directory:environment:)`` but throws unless the exit status is 0.
@@ -93,19 +70,4 @@ public enum Command {
         }
         throw CommandError(command: [name], result: CommandResult(status: 127, stdout: [], stderr: Array("not found in PATH".utf8)))
     }
-}
-
-private final class CollectedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out: [UInt8] = []
-    private var err: [UInt8] = []
-
-    func set(_ bytes: [UInt8], isError: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if isError { err = bytes } else { out = bytes }
-    }
-
-    var stdout: [UInt8] { lock.lock(); defer { lock.unlock() }; return out }
-    var stderr: [UInt8] { lock.lock(); defer { lock.unlock() }; return err }
 }

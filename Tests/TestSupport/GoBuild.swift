@@ -25,44 +25,62 @@ public enum GoBuild {
 }
 
 /// A program started in the background for a test and stopped by its pid.
+/// Its stdout is collected into a temporary file.
 public final class BackgroundProcess: @unchecked Sendable {
-    private let process = Process()
-    private let output = Pipe()
+    private let pid: pid_t
+    private let outputPath: String
+    private var stopped = false
 
     public init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: try Command.resolve(arguments[0]))
-        process.arguments = Array(arguments.dropFirst())
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
+        outputPath = "/tmp/background-output-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(outputPath, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o600)
+        defer { close(fd) }
+        var resolved = arguments
+        resolved[0] = try Command.resolve(arguments[0])
+        let child = try Spawn.start(resolved, directory: nil, environment: nil, output: fd)
+        close(child.stdin)
+        close(child.stdout)
+        close(child.stderr)
+        pid = child.pid
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var processIdentifier: Int32 { pid }
 
     /// Waits until `path` exists (a socket the program creates).
     public func waitForFile(_ path: String, timeout: TimeInterval = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !FileManager.default.fileExists(atPath: path) {
-            guard Date() < deadline, process.isRunning else {
+            guard Date() < deadline, !stopped, kill(pid, 0) == 0 else {
                 throw CommandError(
-                    command: process.arguments ?? [],
-                    result: CommandResult(status: -1, stdout: [], stderr: Array("never created \(path)".utf8)))
+                    command: [outputPath], result: CommandResult(status: -1, stdout: [], stderr: Array("never created \(path)".utf8)))
             }
             usleep(10_000)
         }
     }
 
+    /// SIGTERM, then SIGKILL after 5 s; reaped either way.
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while !Spawn.reapIfExited(pid) {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = Spawn.wait(pid)
+                break
+            }
+            usleep(10_000)
         }
     }
 
-    /// Everything the program wrote to stdout; call after it stopped.
+    /// Everything the program wrote; call after it stopped.
     public var collectedOutput: String {
-        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        unlink(outputPath)
+    }
 }

@@ -6,7 +6,7 @@ import Foundation
 public final class PrivateContainerd: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let namespace: String
-    private var process: Process
+    private var pid: pid_t = 0
     private let environment: [String: String]
 
     public var address: String { directory.file("containerd.sock") }
@@ -35,21 +35,20 @@ public final class PrivateContainerd: @unchecked Sendable {
         if let extraPath { environment["PATH"] = "\(extraPath):\(environment["PATH"] ?? "/usr/bin:/bin")" }
         self.environment = environment
         _ = FileManager.default.createFile(atPath: directory.file("containerd.log"), contents: nil)
-        process = Process()
         try launch()
     }
 
     /// Starts the daemon process and waits until it answers.
     private func launch() throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try Command.resolve("containerd"))
-        process.arguments = ["--config", directory.file("config.toml")]
-        process.environment = environment
-        let logHandle = FileHandle(forWritingAtPath: directory.file("containerd.log"))
-        logHandle?.seekToEndOfFile()
-        process.standardOutput = logHandle
-        process.standardError = logHandle
-        try process.run()
+        let log = open(directory.file("containerd.log"), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        defer { close(log) }
+        let child = try Spawn.start(
+            [try Command.resolve("containerd"), "--config", directory.file("config.toml")], directory: nil, environment: environment,
+            output: log)
+        close(child.stdin)
+        close(child.stdout)
+        close(child.stderr)
+        pid = child.pid
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: address),
@@ -62,7 +61,7 @@ public final class PrivateContainerd: @unchecked Sendable {
         stop()
         throw CommandError(
             command: ["containerd"],
-            result: CommandResult(status: -1, stdout: [], stderr: Array("containerd did not start: \(log())".utf8)))
+            result: CommandResult(status: -1, stdout: [], stderr: Array("containerd did not start: \(self.log())".utf8)))
     }
 
     /// `ctr` arguments aimed at this containerd and namespace.
@@ -99,27 +98,20 @@ public final class PrivateContainerd: @unchecked Sendable {
         _ = try? Command.run(["umount", "-R", root])
     }
 
-    /// SIGTERM, then SIGKILL after 10 s, judged by /proc (Foundation's
-    /// `isRunning` was seen to report a live containerd as gone); waits a
-    /// bounded time, so a test can never hang here.
+    /// SIGTERM, then SIGKILL after 10 s; reaped with waitpid, bounded.
     private func terminate() {
-        let pid = process.processIdentifier
-        guard pid > 0, Self.alive(pid) else { return }
+        guard pid > 0, !Spawn.reapIfExited(pid) else { return }
         kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(10)
-        while Self.alive(pid), Date() < deadline { usleep(20_000) }
-        if Self.alive(pid) { kill(pid, SIGKILL) }
-        let final = Date().addingTimeInterval(5)
-        while Self.alive(pid), Date() < final { usleep(20_000) }
-    }
-
-    /// Whether `pid` exists and is not a zombie.
-    private static func alive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].split(separator: " ").first
-        return state != "Z" && state != "X"
+        while !Spawn.reapIfExited(pid) {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = Spawn.wait(pid)
+                break
+            }
+            usleep(20_000)
+        }
+        pid = 0
     }
 
     deinit { stop() }

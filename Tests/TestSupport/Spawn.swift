@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// glibc's posix_spawn_file_actions_addchdir_np, which Swift's Glibc module
+/// does not export.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+private func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+
+/// glibc's pipe2(2).
+@_silgen_name("pipe2")
+private func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+
+/// Starting programs for tests with posix_spawn(3) and waiting for them with
+/// waitpid(pid): no Foundation `Process`, which was seen to miss the exit of
+/// a child when many start at once and hang the test.
+enum Spawn {
+    struct Child {
+        var pid: pid_t
+        var stdin: Int32
+        var stdout: Int32
+        var stderr: Int32
+    }
+
+    /// Starts `arguments` with pipes for stdin/stdout/stderr (or `output`
+    /// as both stdout and stderr when given).
+    static func start(_ arguments: [String], directory: String?, environment: [String: String]?, output: Int32? = nil) throws -> Child {
+        var pipes: [[Int32]] = []
+        for _ in 0..<3 {
+            var ends: [Int32] = [-1, -1]
+            // Atomically close-on-exec: a pipe end leaked into a child started
+            // at the same moment by another test could keep a pipe open forever.
+            guard pipe2(&ends, O_CLOEXEC) == 0 else { throw CommandError.spawn(arguments, errno) }
+            pipes.append(ends)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output ?? pipes[1][1], 1)
+        posix_spawn_file_actions_adddup2(&actions, output ?? pipes[2][1], 2)
+        if let directory { _ = addChdir(&actions, directory) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp ?? [] { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result =
+            envp.map { posix_spawn(&pid, arguments[0], &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        close(pipes[0][0])
+        close(pipes[1][1])
+        close(pipes[2][1])
+        guard result == 0 else {
+            for fd in [pipes[0][1], pipes[1][0], pipes[2][0]] { close(fd) }
+            throw CommandError.spawn(arguments, result)
+        }
+        return Child(pid: pid, stdin: pipes[0][1], stdout: pipes[1][0], stderr: pipes[2][0])
+    }
+
+    /// Feeds `input`, collects stdout and stderr until both close, and waits.
+    static func finish(_ child: Child, input: [UInt8]) -> CommandResult {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var offset = 0
+        var stdinFD: Int32? = child.stdin
+        if input.isEmpty {
+            close(child.stdin)
+            stdinFD = nil
+        }
+        var open = [child.stdout, child.stderr]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty || stdinFD != nil {
+            var polls = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if let fd = stdinFD { polls.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)) }
+            if poll(&polls, nfds_t(polls.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for entry in polls where entry.revents != 0 {
+                if entry.fd == stdinFD {
+                    let written = input.withUnsafeBytes { write(entry.fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+                    if written > 0 { offset += written }
+                    if written <= 0 || offset >= input.count {
+                        close(entry.fd)
+                        stdinFD = nil
+                    }
+                    continue
+                }
+                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    if entry.fd == child.stderr { stderr += buffer[0..<count] } else { stdout += buffer[0..<count] }
+                } else if count == 0 || errno != EINTR {
+                    close(entry.fd)
+                    open.removeAll { $0 == entry.fd }
+                }
+            }
+        }
+        return CommandResult(status: wait(child.pid), stdout: stdout, stderr: stderr)
+    }
+
+    /// waitpid(pid): the exit code, or 128 plus the signal.
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return -1 }
+        }
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Whether `pid` has exited (reaping it if so), without blocking.
+    static func reapIfExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        return result == pid || (result < 0 && errno == ECHILD)
+    }
+}
+
+extension CommandError {
+    static func spawn(_ arguments: [String], _ code: Int32) -> CommandError {
+        CommandError(command: arguments, result: CommandResult(status: 127, stdout: [], stderr: Array("cannot start: errno \(code)".utf8)))
+    }
+}
