@@ -134,6 +134,12 @@ int creaper_epoll_wait(int epfd, int *fds, uint32_t *events, int capacity, int t
 
 int creaper_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
 
+int creaper_is_unreaped_child(pid_t pid) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
 int creaper_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 pid_t creaper_reap_one(int *status) {

@@ -97,7 +97,8 @@ extension Reaper {
             loop: loop, stdin: child.stdin?.rawValue, input: command.input, stdout: child.stdout?.rawValue,
             stderr: child.stderr?.rawValue)
         let timedOut = Atomic<Bool>(false)
-        let target = command.newSession || command.ownProcessGroup ? -child.pid : child.pid
+        let pid = child.pid
+        let group = command.newSession || command.ownProcessGroup
         let loop = self.loop
         loop.execute {
             collector.start()
@@ -105,8 +106,7 @@ extension Reaper {
                 let (seconds, attoseconds) = timeout.components
                 let nanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
                 collector.timer = loop.schedule(afterNanoseconds: nanoseconds) {
-                    timedOut.store(true, ordering: .relaxed)
-                    kill(target, SIGKILL)
+                    if Self.killIfStillOurs(pid, group: group) { timedOut.store(true, ordering: .relaxed) }
                 }
             }
         }
@@ -118,11 +118,21 @@ extension Reaper {
                 return .failure(error)
             }
         } onCancel: {
-            kill(target, SIGKILL)
+            loop.execute { _ = Self.killIfStillOurs(pid, group: group) }
         }
         let exit = try waited.get()
         let (stdout, stderr) = await collector.result()
         return ReaperOutput(exit: exit, stdout: stdout, stderr: stderr, timedOut: timedOut.load(ordering: .relaxed))
+    }
+}
+
+extension Reaper {
+    /// SIGKILLs `pid` (or its process group) only if it is still our
+    /// unreaped child. Runs on the reaper thread, where reaping happens too,
+    /// so the pid cannot be reaped and reused between the check and the kill.
+    static func killIfStillOurs(_ pid: Int32, group: Bool) -> Bool {
+        guard creaper_is_unreaped_child(pid) != 0 else { return false }
+        return kill(group ? -pid : pid, SIGKILL) == 0
     }
 }
 

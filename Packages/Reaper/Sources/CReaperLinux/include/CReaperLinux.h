@@ -44,6 +44,10 @@ extern const uint32_t creaper_epollout;
 extern const uint32_t creaper_epollhup;
 extern const uint32_t creaper_epollerr;
 
+/// Whether `pid` is still a child of ours that has not been reaped
+/// (running, or a zombie): waitid(P_PID, WEXITED | WNOHANG | WNOWAIT).
+/// Only then is its pid safe to signal: it cannot have been reused.
+int creaper_is_unreaped_child(pid_t pid);
 /// pipe2(fds, O_CLOEXEC).
 int creaper_pipe(int fds[2]);
 /// wait4(-1, &status, WNOHANG, NULL): the pid, 0 when none exited, -1 with errno.
