@@ -12,6 +12,11 @@ import TTRPC
     import Glibc
 #endif
 
+/// glibc's mallopt(3) and M_ARENA_MAX (-8), which Swift's Glibc module does not export.
+@_silgen_name("mallopt")
+private func setMallocOption(_ parameter: Int32, _ value: Int32) -> Int32
+private let mallocArenaMax: Int32 = -8
+
 @main
 enum RuncShim {
     static let version = "0.1.0"
@@ -21,6 +26,9 @@ enum RuncShim {
         // SIGTERM/SIGINT for its second one. Threads inherit the mask.
         Reaper.blockSIGCHLD()
         Reaper.blockSignals([SIGTERM, SIGINT])
+        // One malloc arena: the second thread would otherwise get its own,
+        // dirtying pages in every one of thousands of shims.
+        _ = setMallocOption(mallocArenaMax, 1)
         let flags: ShimFlags
         do {
             flags = try ShimFlags.parse(Array(CommandLine.arguments.dropFirst()))

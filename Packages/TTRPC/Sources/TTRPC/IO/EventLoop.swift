@@ -48,7 +48,7 @@ public final class EventLoop: @unchecked Sendable {
 
     // Loop-confined state.
     /// A read buffer shared by every connection of this loop.
-    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
 
     /// Creates a loop and starts its thread.
     public init() throws(TTRPCError) {
