@@ -34,7 +34,7 @@ lint:
 
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
-	@./scripts/check-release .build/release/oci-spec
+	@./scripts/check-release .build/release/oci-spec .build/release/containerd-shim-runc-v1
 
 bench: deps release
 	./bench/run
