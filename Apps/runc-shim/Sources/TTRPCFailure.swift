@@ -10,5 +10,3 @@ enum TTRPCFailure {
     static func unimplemented(_ message: String) -> TTRPCError { TTRPCError(code: .unimplemented, message: message) }
     static func `internal`(_ message: String) -> TTRPCError { TTRPCError(code: .internal, message: message) }
 }
-
-typealias TTRPCFailureError = TTRPCError

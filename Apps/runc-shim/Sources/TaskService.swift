@@ -140,6 +140,8 @@ final class TaskService: Sendable {
                 return
             }
             await process.waitForStartEvent()
+            // Report the exit only once the client has read all the output.
+            await process.io.drainOutputs()
             await process.exited(code: exit.code, seconds: exit.seconds, nanoseconds: exit.nanoseconds)
             logger.info("init exited", metadata: ["pid": "\(exit.pid)", "status": "\(exit.code)"])
             var event = EventTaskExit()
