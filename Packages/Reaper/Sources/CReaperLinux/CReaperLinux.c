@@ -42,12 +42,6 @@ int creaper_block_sigpipe(void) {
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-int creaper_sigchld_blocked(void) {
-    sigset_t current;
-    if (pthread_sigmask(SIG_BLOCK, NULL, &current) != 0) return 0;
-    return sigismember(&current, SIGCHLD) == 1;
-}
-
 static volatile int sigchld_wake_fd = -1;
 
 static void on_sigchld(int signal) {

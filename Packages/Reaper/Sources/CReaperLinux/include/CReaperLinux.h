@@ -17,8 +17,6 @@ int creaper_block_sigchld(void);
 /// Blocks SIGPIPE in the calling thread: a write to a closed pipe then
 /// fails with EPIPE instead of killing the process.
 int creaper_block_sigpipe(void);
-/// Whether SIGCHLD is blocked in the calling thread.
-int creaper_sigchld_blocked(void);
 /// Installs a SIGCHLD handler (SA_RESTART | SA_NOCLDSTOP) that writes to
 /// `wake_fd` (an eventfd), so a SIGCHLD taken by any thread that does not
 /// block it still wakes the reaper. Returns 0 or -1 with errno.

@@ -38,7 +38,6 @@ public final class EventLoop: @unchecked Sendable {
     private let startError: TTRPCError?
     private let queue = Mutex<(work: [@Sendable () -> Void], woken: Bool, stopping: Bool)>(([], false, false))
     private let threadID = Mutex<pthread_t?>(nil)
-    private let finished = Mutex<Bool>(false)
 
     /// Registered descriptors; registration may happen on any thread.
     private let watchers = Mutex<[Int32: any EventLoopWatcher]>([:])
@@ -218,7 +217,6 @@ public final class EventLoop: @unchecked Sendable {
         }
         close(wakeFD)
         close(epollFD)
-        finished.withLock { $0 = true }
     }
 
     private func fireTimers() {

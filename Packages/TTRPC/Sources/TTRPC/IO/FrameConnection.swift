@@ -152,9 +152,6 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
         }
     }
 
-    /// Bytes queued but not yet written.
-    var pendingOutput: Int { output.withLock { $0.pending } }
-
     /// Writes queued bytes; on the loop when the socket became writable.
     private func flush() {
         var failure: TTRPCError?

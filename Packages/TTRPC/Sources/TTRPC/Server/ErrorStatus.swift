@@ -41,17 +41,11 @@ enum ErrorStatus {
         return prefix
     }
 
-    static func response(code: TTRPCCode, message: String, payload: [UInt8] = []) -> [UInt8] {
+    /// A `Response` carrying only a status (errors; successes use ``successPrefix(payloadCount:)``).
+    static func response(code: TTRPCCode, message: String) -> [UInt8] {
         var response = TTRPCResponse()
         response.status.code = code.rawValue
         response.status.message = message
-        if !payload.isEmpty { response.payload = Data(payload) }
         return (try? response.serializedBytes()) ?? []
     }
 }
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
