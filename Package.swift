@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Reaper", targets: ["Reaper"]),
         .library(name: "Runc", targets: ["Runc"]),
         .library(name: "Mount", targets: ["Mount"]),
+        .library(name: "Cgroups", targets: ["Cgroups"]),
         .executable(name: "containerd-shim-runc-v1", targets: ["containerd-shim-runc-v1"]),
     ],
     dependencies: [
@@ -115,6 +116,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Cgroups
+        .target(name: "CCgroupsLinux", path: "Packages/Cgroups/Sources/CCgroupsLinux"),
+        .target(
+            name: "Cgroups",
+            dependencies: ["CCgroupsLinux", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/Cgroups/Sources/Cgroups",
+            swiftSettings: strict
+        ),
+
         // MARK: The shim
         .executableTarget(
             name: "containerd-shim-runc-v1",
@@ -165,6 +175,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "cgroups-bench",
+            dependencies: ["Cgroups", .product(name: "SystemPackage", package: "swift-system")],
+            path: "bench/CgroupsBench",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -189,6 +206,12 @@ let package = Package(
             dependencies: ["TestSupport", "OCISpec", "reaper-scenarios"],
             path: "Tests/ReaperTests",
             exclude: ["Scenarios"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CgroupsTests",
+            dependencies: ["Cgroups", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/CgroupsTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -58,6 +58,20 @@ public final class BackgroundProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits up to `timeout` for the program to exit on its own: its exit
+    /// code, or 128 plus the signal; nil if it is still running.
+    public func waitForExit(timeout: TimeInterval = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let status = Spawn.exitStatusIfExited(pid) {
+                stopped = true
+                return status
+            }
+            usleep(2_000)
+        }
+        return nil
+    }
+
     /// SIGTERM, then SIGKILL after 5 s; reaped either way.
     public func stop() {
         guard !stopped else { return }

@@ -124,6 +124,13 @@ enum Spawn {
         return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
+    /// The exit code (or 128 plus the signal) if `pid` has exited, reaping it; nil while it runs.
+    static func exitStatusIfExited(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
     /// Whether `pid` has exited (reaping it if so), without blocking.
     static func reapIfExited(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
