@@ -4,7 +4,8 @@
 //
 //   cgroups-bench setup PATH          create PATH on every hierarchy with a sleeping child in it; prints the pid
 //   cgroups-bench teardown PATH       kill what is in it and remove it
-//   cgroups-bench v1 PATH COUNT       time COUNT snapshots (µs each)
+//   cgroups-bench v1 PATH COUNT       time COUNT snapshots (µs each), hybrid: with cgroup2's hugetlb and PSI
+//   cgroups-bench v1-legacy PATH COUNT the v1 hierarchies only (the files Go reads)
 //   cgroups-bench v2 MOUNT PATH COUNT the same on a cgroup2 mount or a fake tree
 
 import Cgroups
@@ -34,6 +35,12 @@ struct CgroupsBench {
                 try Cgroup.load(arguments[1]).delete(killingProcesses: true)
             case ("v1", 3):
                 let cgroup = try Cgroup.load(arguments[1])
+                measure(count: Int(arguments[2]) ?? 1000) { () throws(CgroupError) in _ = try cgroup.stats() }
+            case ("v1-legacy", 3):
+                // The v1 hierarchies alone: the files containerd's v1 package reads, no cgroup2 part.
+                let current = try CgroupHierarchy.current()
+                let legacy = CgroupHierarchy(mode: .legacy, v1Mounts: current.v1Mounts, v1MountRoots: current.v1MountRoots)
+                let cgroup = try Cgroup.load(arguments[1], in: legacy)
                 measure(count: Int(arguments[2]) ?? 1000) { () throws(CgroupError) in _ = try cgroup.stats() }
             case ("v2", 4):
                 let cgroup = try Cgroup.load(arguments[2], in: .unified(at: FilePath(arguments[1])))

@@ -2,6 +2,7 @@
 #include "CCgroupsLinux.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -79,3 +80,5 @@ int ccgroups_epoll_wait(int epfd, int *fds, int capacity, int timeout_ms) {
 void ccgroups_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 long ccgroups_clock_ticks(void) { return sysconf(_SC_CLK_TCK); }
+
+const int ccgroups_o_path = O_PATH;

@@ -39,9 +39,17 @@ enum CgroupFile {
         return text
     }
 
-    /// The whole file, or nil when it does not exist (one open(2), no separate existence check).
-    static func readIfPresent(_ path: FilePath) throws(CgroupError) -> String? {
-        let fd = path.withPlatformString { systemOpen($0, O_RDONLY | O_CLOEXEC) }
+    /// The whole file, or nil when it does not exist (one open(2), no
+    /// separate existence check). With `directory`, a descriptor of the
+    /// file's directory, it is opened with openat(2) and the kernel walks
+    /// only the last component.
+    static func readIfPresent(_ path: FilePath, directory: Int32? = nil) throws(CgroupError) -> String? {
+        let fd: Int32
+        if let directory, let name = path.lastComponent {
+            fd = name.string.withCString { systemOpenAt(directory, $0, O_RDONLY | O_CLOEXEC) }
+        } else {
+            fd = path.withPlatformString { systemOpen($0, O_RDONLY | O_CLOEXEC) }
+        }
         if fd < 0 {
             let code = Errno(rawValue: errno)
             if code == .noSuchFileOrDirectory { return nil }
@@ -177,6 +185,7 @@ extension String {
 
 // The libc calls, outside `CgroupFile` whose `open`, `read` and `write` would shadow them.
 private func systemOpen(_ path: UnsafePointer<CChar>, _ flags: Int32) -> Int32 { open(path, flags) }
+private func systemOpenAt(_ directory: Int32, _ path: UnsafePointer<CChar>, _ flags: Int32) -> Int32 { openat(directory, path, flags) }
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

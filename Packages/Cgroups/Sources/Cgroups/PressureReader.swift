@@ -3,16 +3,16 @@ import SystemPackage
 /// Reads pressure stall information files (`some avg10=0.00 avg60=0.00
 /// avg300=0.00 total=0` and the same for `full`).
 enum PressureReader {
-    static func read(_ directory: FilePath) -> Pressure? {
+    static func read(_ directory: CgroupDirectory) -> Pressure? {
         var pressure = Pressure()
-        pressure.cpu = stat(directory.appending("cpu.pressure"))
-        pressure.memory = stat(directory.appending("memory.pressure"))
-        pressure.io = stat(directory.appending("io.pressure"))
+        pressure.cpu = stat(directory, "cpu.pressure")
+        pressure.memory = stat(directory, "memory.pressure")
+        pressure.io = stat(directory, "io.pressure")
         return pressure.cpu == nil && pressure.memory == nil && pressure.io == nil ? nil : pressure
     }
 
-    static func stat(_ file: FilePath) -> PressureStat? {
-        guard let text = try? CgroupFile.readIfPresent(file) else { return nil }
+    static func stat(_ directory: CgroupDirectory, _ name: String) -> PressureStat? {
+        guard let text = try? directory.readIfPresent(name) else { return nil }
         return parse(text)
     }
 

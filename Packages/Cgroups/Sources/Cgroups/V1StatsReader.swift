@@ -10,12 +10,13 @@ struct V1StatsReader {
         var stats = CgroupV1Stats()
         let directories = cgroup.v1Directories
         if let directory = directories[.hugetlb] {
+            let files = CgroupDirectory(directory)
             stats.hugetlb = try HugePageSizes.supported().map { size throws(CgroupError) in
                 var entry = CgroupV1Stats.Hugetlb()
                 entry.pagesize = size
-                entry.usage = try CgroupFile.readUInt64(directory.appending("hugetlb.\(size).usage_in_bytes"))
-                entry.max = try CgroupFile.readUInt64(directory.appending("hugetlb.\(size).max_usage_in_bytes"))
-                entry.failcnt = try CgroupFile.readUInt64(directory.appending("hugetlb.\(size).failcnt"))
+                entry.usage = try files.readUInt64("hugetlb.\(size).usage_in_bytes")
+                entry.max = try files.readUInt64("hugetlb.\(size).max_usage_in_bytes")
+                entry.failcnt = try files.readUInt64("hugetlb.\(size).failcnt")
                 return entry
             }
         } else if cgroup.mode == .hybrid, let unified = cgroup.unifiedDirectory {
@@ -29,36 +30,39 @@ struct V1StatsReader {
             }
         }
         if let directory = directories[.pids] {
+            let files = CgroupDirectory(directory)
             var pids = CgroupV1Stats.Pids()
-            pids.current = try CgroupFile.readUInt64(directory.appending("pids.current"))
-            let limit = try CgroupFile.readUInt64(directory.appending("pids.max"))
+            pids.current = try files.readUInt64("pids.current")
+            let limit = try files.readUInt64("pids.max")
             pids.limit = limit == .max ? 0 : limit
             stats.pids = pids
         }
         if directories[.cpu] != nil || directories[.cpuacct] != nil { stats.cpu = try cpu() }
         if let directory = directories[.memory] {
-            stats.memory = try memory(directory)
-            stats.memoryOomControl = try oomControl(directory)
+            let files = CgroupDirectory(directory)
+            stats.memory = try memory(files)
+            stats.memoryOomControl = try oomControl(files)
         }
-        if let directory = directories[.blkio] { stats.blkio = try blkio(directory) }
+        if let directory = directories[.blkio] { stats.blkio = try blkio(CgroupDirectory(directory)) }
         if let directory = directories[.rdma] { stats.rdma = try RdmaReader.read(directory) }
-        if let unified = cgroup.unifiedDirectory { stats.pressure = PressureReader.read(unified) }
+        if let unified = cgroup.unifiedDirectory { stats.pressure = PressureReader.read(CgroupDirectory(unified)) }
         return stats
     }
 
     private func cpu() throws(CgroupError) -> CgroupV1Stats.CPU {
         var cpu = CgroupV1Stats.CPU()
         if let directory = cgroup.v1Directories[.cpuacct] {
-            cpu.usage.total = try CgroupFile.readUInt64(directory.appending("cpuacct.usage"))
-            cpu.usage.perCpu = try CgroupFile.read(directory.appending("cpuacct.usage_percpu"))
+            let files = CgroupDirectory(directory)
+            cpu.usage.total = try files.readUInt64("cpuacct.usage")
+            cpu.usage.perCpu = try files.read("cpuacct.usage_percpu")
                 .split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
             // cpuacct.stat counts USER_HZ ticks; containerd reports nanoseconds.
-            let ticks = try KeyedFile.flat(at: directory.appending("cpuacct.stat"))
+            let ticks = try files.flat("cpuacct.stat")
             let hz = UInt64(max(ccgroups_clock_ticks(), 1))
             cpu.usage.user = (ticks["user"] ?? 0) * (1_000_000_000 / hz)
             cpu.usage.kernel = (ticks["system"] ?? 0) * (1_000_000_000 / hz)
         }
-        if let directory = cgroup.v1Directories[.cpu], let text = try CgroupFile.readIfPresent(directory.appending("cpu.stat")) {
+        if let directory = cgroup.v1Directories[.cpu], let text = try CgroupDirectory(directory).readIfPresent("cpu.stat") {
             let stat = KeyedFile.flat(text)
             cpu.throttling.periods = stat["nr_periods"] ?? 0
             cpu.throttling.throttledPeriods = stat["nr_throttled"] ?? 0
@@ -67,9 +71,9 @@ struct V1StatsReader {
         return cpu
     }
 
-    private func memory(_ directory: FilePath) throws(CgroupError) -> CgroupV1Stats.Memory {
+    private func memory(_ files: CgroupDirectory) throws(CgroupError) -> CgroupV1Stats.Memory {
         var memory = CgroupV1Stats.Memory()
-        let raw = try KeyedFile.flat(at: directory.appending("memory.stat"))
+        let raw = try files.flat("memory.stat")
         memory.raw = raw
         let fields: [(String, WritableKeyPath<CgroupV1Stats.Memory, UInt64>)] = [
             ("cache", \.cache), ("rss", \.rss), ("rss_huge", \.rssHuge), ("mapped_file", \.mappedFile), ("dirty", \.dirty),
@@ -85,25 +89,25 @@ struct V1StatsReader {
             ("total_active_file", \.totalActiveFile), ("total_unevictable", \.totalUnevictable),
         ]
         for (key, field) in fields { memory[keyPath: field] = raw[key] ?? 0 }
-        memory.usage = try entry(directory, "memory.")
-        memory.swap = try entry(directory, "memory.memsw.")
-        memory.kernel = try entry(directory, "memory.kmem.")
-        memory.kernelTcp = try entry(directory, "memory.kmem.tcp.")
+        memory.usage = try entry(files, "memory.")
+        memory.swap = try entry(files, "memory.memsw.")
+        memory.kernel = try entry(files, "memory.kmem.")
+        memory.kernelTcp = try entry(files, "memory.kmem.tcp.")
         return memory
     }
 
     /// `<prefix>usage_in_bytes`, `limit_in_bytes`, `max_usage_in_bytes`, `failcnt`; zero for absent files.
-    private func entry(_ directory: FilePath, _ prefix: String) throws(CgroupError) -> CgroupV1Stats.Memory.Entry {
+    private func entry(_ files: CgroupDirectory, _ prefix: String) throws(CgroupError) -> CgroupV1Stats.Memory.Entry {
         var entry = CgroupV1Stats.Memory.Entry()
-        entry.usage = try CgroupFile.readUInt64IfPresent(directory.appending(prefix + "usage_in_bytes")) ?? 0
-        entry.limit = try CgroupFile.readUInt64IfPresent(directory.appending(prefix + "limit_in_bytes")) ?? 0
-        entry.max = try CgroupFile.readUInt64IfPresent(directory.appending(prefix + "max_usage_in_bytes")) ?? 0
-        entry.failcnt = try CgroupFile.readUInt64IfPresent(directory.appending(prefix + "failcnt")) ?? 0
+        entry.usage = try files.readUInt64IfPresent(prefix + "usage_in_bytes") ?? 0
+        entry.limit = try files.readUInt64IfPresent(prefix + "limit_in_bytes") ?? 0
+        entry.max = try files.readUInt64IfPresent(prefix + "max_usage_in_bytes") ?? 0
+        entry.failcnt = try files.readUInt64IfPresent(prefix + "failcnt") ?? 0
         return entry
     }
 
-    private func oomControl(_ directory: FilePath) throws(CgroupError) -> CgroupV1Stats.MemoryOomControl {
-        let values = try KeyedFile.flat(at: directory.appending("memory.oom_control"))
+    private func oomControl(_ files: CgroupDirectory) throws(CgroupError) -> CgroupV1Stats.MemoryOomControl {
+        let values = try files.flat("memory.oom_control")
         var control = CgroupV1Stats.MemoryOomControl()
         control.oomKillDisable = values["oom_kill_disable"] ?? 0
         control.underOom = values["under_oom"] ?? 0
@@ -112,11 +116,11 @@ struct V1StatsReader {
     }
 
     /// CFQ/BFQ recursive statistics when the cgroup has any, else the throttle files.
-    private func blkio(_ directory: FilePath) throws(CgroupError) -> CgroupV1Stats.BlkIO {
+    private func blkio(_ files: CgroupDirectory) throws(CgroupError) -> CgroupV1Stats.BlkIO {
         var blkio = CgroupV1Stats.BlkIO()
         var names: [UInt64: [UInt64: String]]?
         func entries(_ file: String) throws(CgroupError) -> [CgroupV1Stats.BlkIO.Entry] {
-            guard let text = try CgroupFile.readIfPresent(directory.appending(file)) else { return [] }
+            guard let text = try files.readIfPresent(file) else { return [] }
             var result: [CgroupV1Stats.BlkIO.Entry] = []
             for line in text.split(separator: "\n") {
                 let fields = line.split(separator: " ")
@@ -138,7 +142,7 @@ struct V1StatsReader {
         }
         for prefix in ["blkio.", "blkio.bfq."] {
             // The scheduler's statistics exist when CFQ or BFQ is in use.
-            guard let serviced = try CgroupFile.readIfPresent(directory.appending(prefix + "io_serviced_recursive")) else { continue }
+            guard let serviced = try files.readIfPresent(prefix + "io_serviced_recursive") else { continue }
             guard !serviced.isEmpty else { continue }
             blkio.ioServicedRecursive = try entries(prefix + "io_serviced_recursive")
             blkio.sectorsRecursive = try entries(prefix + "sectors_recursive")
@@ -151,7 +155,7 @@ struct V1StatsReader {
             if blkio != CgroupV1Stats.BlkIO() { return blkio }
         }
         // Otherwise the throttle layer's counters (recursive where the kernel has them).
-        let recursive = CgroupFile.exists(directory.appending("blkio.throttle.io_serviced_recursive")) ? "_recursive" : ""
+        let recursive = CgroupFile.exists(files.path.appending("blkio.throttle.io_serviced_recursive")) ? "_recursive" : ""
         blkio.ioServicedRecursive = try entries("blkio.throttle.io_serviced" + recursive)
         blkio.ioServiceBytesRecursive = try entries("blkio.throttle.io_service_bytes" + recursive)
         return blkio

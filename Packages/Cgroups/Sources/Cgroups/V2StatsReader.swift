@@ -5,19 +5,23 @@ import SystemPackage
 /// absent (not enabled for the cgroup) leaves its section nil.
 struct V2StatsReader {
     let directory: FilePath
+    private let files: CgroupDirectory
 
-    func file(_ name: String) -> FilePath { directory.appending(name) }
+    init(directory: FilePath) {
+        self.directory = directory
+        files = CgroupDirectory(directory)
+    }
 
     func read() throws(CgroupError) -> CgroupV2Stats {
         var stats = CgroupV2Stats()
-        if let current = try CgroupFile.readUInt64IfPresent(file("pids.current")) {
+        if let current = try files.readUInt64IfPresent("pids.current") {
             var pids = CgroupV2Stats.Pids()
             pids.current = current
-            let limit = try CgroupFile.readUInt64(file("pids.max"))
+            let limit = try files.readUInt64("pids.max")
             pids.limit = limit == .max ? 0 : limit
             stats.pids = pids
         }
-        if let text = try CgroupFile.readIfPresent(file("cpu.stat")) {
+        if let text = try files.readIfPresent("cpu.stat") {
             let values = KeyedFile.flat(text)
             var cpu = CgroupV2Stats.CPU()
             cpu.usageUsec = values["usage_usec"] ?? 0
@@ -28,12 +32,12 @@ struct V2StatsReader {
             cpu.throttledUsec = values["throttled_usec"] ?? 0
             stats.cpu = cpu
         }
-        if let text = try CgroupFile.readIfPresent(file("memory.stat")) { stats.memory = try memory(KeyedFile.flat(text)) }
-        if let text = try CgroupFile.readIfPresent(file("memory.events")) { stats.memoryEvents = Self.memoryEvents(KeyedFile.flat(text)) }
-        if let text = try CgroupFile.readIfPresent(file("io.stat")) { stats.io = Self.io(text) }
+        if let text = try files.readIfPresent("memory.stat") { stats.memory = try memory(KeyedFile.flat(text)) }
+        if let text = try files.readIfPresent("memory.events") { stats.memoryEvents = Self.memoryEvents(KeyedFile.flat(text)) }
+        if let text = try files.readIfPresent("io.stat") { stats.io = Self.io(text) }
         stats.hugetlb = try hugetlb()
-        if CgroupFile.exists(file("rdma.current")) { stats.rdma = try RdmaReader.read(directory) }
-        stats.pressure = PressureReader.read(directory)
+        if CgroupFile.exists(directory.appending("rdma.current")) { stats.rdma = try RdmaReader.read(directory) }
+        stats.pressure = PressureReader.read(files)
         return stats
     }
 
@@ -56,16 +60,16 @@ struct V2StatsReader {
         // Newer kernels split workingset counters by anon/file; containerd sums none of them, so take the file ones then.
         if raw["workingset_refault"] == nil { memory.workingsetRefault = raw["workingset_refault_file"] ?? 0 }
         if raw["workingset_activate"] == nil { memory.workingsetActivate = raw["workingset_activate_file"] ?? 0 }
-        memory.usage = try CgroupFile.readUInt64IfPresent(file("memory.current")) ?? 0
-        memory.usageLimit = try CgroupFile.readUInt64IfPresent(file("memory.max")) ?? 0
-        memory.swapUsage = try CgroupFile.readUInt64IfPresent(file("memory.swap.current")) ?? 0
-        memory.swapLimit = try CgroupFile.readUInt64IfPresent(file("memory.swap.max")) ?? 0
-        memory.peak = try CgroupFile.readUInt64IfPresent(file("memory.peak"))
+        memory.usage = try files.readUInt64IfPresent("memory.current") ?? 0
+        memory.usageLimit = try files.readUInt64IfPresent("memory.max") ?? 0
+        memory.swapUsage = try files.readUInt64IfPresent("memory.swap.current") ?? 0
+        memory.swapLimit = try files.readUInt64IfPresent("memory.swap.max") ?? 0
+        memory.peak = try files.readUInt64IfPresent("memory.peak")
         return memory
     }
 
     func memoryEvents() throws(CgroupError) -> CgroupV2Stats.MemoryEvents {
-        Self.memoryEvents(try KeyedFile.flat(at: file("memory.events")))
+        Self.memoryEvents(try files.flat("memory.events"))
     }
 
     static func memoryEvents(_ values: [String: UInt64]) -> CgroupV2Stats.MemoryEvents {
@@ -97,12 +101,12 @@ struct V2StatsReader {
     func hugetlb() throws(CgroupError) -> [CgroupV2Stats.Hugetlb] {
         var result: [CgroupV2Stats.Hugetlb] = []
         for size in HugePageSizes.supported() {
-            guard let current = try CgroupFile.readUInt64IfPresent(file("hugetlb.\(size).current")) else { continue }
+            guard let current = try files.readUInt64IfPresent("hugetlb.\(size).current") else { continue }
             var entry = CgroupV2Stats.Hugetlb()
             entry.pagesize = size
             entry.current = current
-            entry.max = try CgroupFile.readUInt64(file("hugetlb.\(size).max"))
-            entry.failcnt = try CgroupFile.readIfPresent(file("hugetlb.\(size).events")).flatMap { KeyedFile.flat($0)["max"] } ?? 0
+            entry.max = try files.readUInt64("hugetlb.\(size).max")
+            entry.failcnt = try files.readIfPresent("hugetlb.\(size).events").flatMap { KeyedFile.flat($0)["max"] } ?? 0
             result.append(entry)
         }
         return result

@@ -35,6 +35,8 @@ int ccgroups_epoll_delete(int epfd, int fd);
 int ccgroups_epoll_wait(int epfd, int *fds, int capacity, int timeout_ms);
 /// Names the calling thread (PR_SET_NAME).
 void ccgroups_name_thread(const char *name);
+/// O_PATH, which Swift's Glibc module does not export.
+extern const int ccgroups_o_path;
 /// sysconf(_SC_CLK_TCK).
 long ccgroups_clock_ticks(void);
 
