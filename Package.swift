@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Runc", targets: ["Runc"]),
         .library(name: "Mount", targets: ["Mount"]),
         .library(name: "Cgroups", targets: ["Cgroups"]),
+        .library(name: "Console", targets: ["Console"]),
         .executable(name: "containerd-shim-runc-v1", targets: ["containerd-shim-runc-v1"]),
     ],
     dependencies: [
@@ -125,6 +126,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Console
+        .target(name: "CConsoleLinux", path: "Packages/Console/Sources/CConsoleLinux"),
+        .target(
+            name: "Console",
+            dependencies: ["CConsoleLinux", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/Console/Sources/Console",
+            swiftSettings: strict
+        ),
+
         // MARK: The shim
         .executableTarget(
             name: "containerd-shim-runc-v1",
@@ -212,6 +222,12 @@ let package = Package(
             name: "CgroupsTests",
             dependencies: ["Cgroups", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Tests/CgroupsTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "CConsoleLinux", "TestSupport", "OCISpec", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/ConsoleTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,51 @@
+import CConsoleLinux
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+func currentErrno() -> Int32 { errno }
+
+/// A file descriptor this library owns: closed exactly once, by ``close()``
+/// or when the last reference goes. Every descriptor Console creates is
+/// close-on-exec.
+public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
+    private let state: Mutex<Int32>
+
+    /// Takes ownership of `rawValue`.
+    public init(taking rawValue: Int32) {
+        state = Mutex(rawValue)
+    }
+
+    /// The descriptor number, or -1 once closed.
+    public var rawValue: Int32 { state.withLock { $0 } }
+
+    public var fileDescriptor: FileDescriptor { FileDescriptor(rawValue: rawValue) }
+
+    /// A close-on-exec duplicate (F_DUPFD_CLOEXEC) owned separately.
+    public func duplicate() throws(ConsoleError) -> ConsoleDescriptor {
+        let copy = cconsole_dup(rawValue)
+        guard copy >= 0 else { throw ConsoleError.last("dup") }
+        return ConsoleDescriptor(taking: copy)
+    }
+
+    /// Closes now; later calls do nothing.
+    public func close() {
+        let fd = state.withLock { fd in
+            defer { fd = -1 }
+            return fd
+        }
+        if fd >= 0 { _ = systemClose(fd) }
+    }
+
+    deinit { close() }
+
+    public var description: String { "fd \(rawValue)" }
+}
+
+/// close(2), outside the class whose `close` method would shadow it.
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

@@ -1,0 +1,176 @@
+import CConsoleLinux
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Moves bytes between many consoles, pipes and FIFOs on one epoll(7)
+/// thread: every descriptor non-blocking and edge-triggered, a fixed buffer
+/// per stream (a slow reader holds the writer back instead of growing
+/// memory), partial writes resumed on EPOLLOUT, and a source's end (EOF, or
+/// EIO from a pty master whose slave hung up) closing that stream's
+/// destination once everything read is written.
+///
+/// The relay works on its own close-on-exec duplicates of the descriptors
+/// it is given and sets O_NONBLOCK on them (a flag shared with the caller's
+/// copies). A destination reaches EOF when the relay's duplicate and the
+/// caller's copies are all closed.
+public final class ConsoleRelay: Sendable {
+    private let epoll: ConsoleDescriptor
+    private let wake: ConsoleDescriptor
+    private let commands = Mutex<[Command]>([])
+    private let nextID = Atomic<UInt64>(1)
+    private let running = Mutex(true)
+    private let stoppedThread = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let threadEnded = Mutex(false)
+
+    enum Command: @unchecked Sendable {
+        case add(RelayPump)
+        case stop(UInt64, Duration)
+        case shutdown(Duration)
+    }
+
+    /// Starts the relay thread.
+    public init() throws(ConsoleError) {
+        let epollFD = cconsole_epoll_create()
+        guard epollFD >= 0 else { throw ConsoleError.last("epoll_create1") }
+        epoll = ConsoleDescriptor(taking: epollFD)
+        let wakeFD = cconsole_eventfd()
+        guard wakeFD >= 0 else { throw ConsoleError.last("eventfd") }
+        wake = ConsoleDescriptor(taking: wakeFD)
+        guard cconsole_epoll_add(epollFD, wakeFD, 1, 0) == 0 else { throw ConsoleError.last("epoll_ctl") }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 128 * 1024)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, &attributes, consoleRelayThreadMain, context)
+        guard result == 0 else {
+            Unmanaged<ConsoleRelay>.fromOpaque(context).release()
+            throw ConsoleError(operation: "pthread_create", errno: .init(rawValue: result))
+        }
+        pthread_detach(thread)
+    }
+
+    /// Relays `source` to `destination` until the source ends. `bufferSize`
+    /// bounds what is held while the destination is slow.
+    @discardableResult
+    public func relay(from source: ConsoleDescriptor, to destination: ConsoleDescriptor, bufferSize: Int = 64 * 1024) throws(ConsoleError)
+        -> RelayStream
+    {
+        guard running.withLock({ $0 }) else { throw ConsoleError(operation: "relay", detail: "the relay was shut down") }
+        guard bufferSize > 0 else {
+            throw ConsoleError(operation: "relay", errno: .invalidArgument, detail: "the buffer size must be positive")
+        }
+        let input = try source.duplicate()
+        let output = try destination.duplicate()
+        guard cconsole_set_nonblocking(input.rawValue, 1) == 0, cconsole_set_nonblocking(output.rawValue, 1) == 0 else {
+            throw ConsoleError.last("fcntl O_NONBLOCK")
+        }
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let stream = RelayStream(relay: self, id: id)
+        send(.add(RelayPump(id: id, source: input, destination: output, bufferSize: bufferSize, stream: stream)))
+        return stream
+    }
+
+    /// Stops every stream after flushing what each already read (up to
+    /// `flushTimeout`), and ends the thread. Returns when it has ended.
+    public func shutdown(flushTimeout: Duration = .seconds(5)) async {
+        let first = running.withLock { running in
+            defer { running = false }
+            return running
+        }
+        if first { send(.shutdown(flushTimeout)) }
+        await withCheckedContinuation { continuation in
+            let ended = threadEnded.withLock { ended in
+                if !ended { stoppedThread.withLock { $0 = continuation } }
+                return ended
+            }
+            if ended { continuation.resume() }
+        }
+    }
+
+    func stop(_ id: UInt64, flushTimeout: Duration) { send(.stop(id, flushTimeout)) }
+
+    private func send(_ command: Command) {
+        commands.withLock { $0.append(command) }
+        var one: UInt64 = 1
+        _ = write(wake.rawValue, &one, 8)
+    }
+
+    // MARK: The loop thread
+
+    fileprivate func run() {
+        cconsole_name_thread("console-relay")
+        var pumps: [UInt64: RelayPump] = [:]
+        var tokens = [UInt64](repeating: 0, count: 64)
+        var flags = [UInt32](repeating: 0, count: 64)
+        var shuttingDown: ContinuousClock.Instant?
+        while true {
+            let timeout = Self.nextTimeout(pumps.values, shutdown: shuttingDown)
+            let count = cconsole_epoll_wait(epoll.rawValue, &tokens, &flags, 64, timeout)
+            for index in 0..<max(0, Int(count)) {
+                let token = tokens[index]
+                if token == 0 {
+                    var value: UInt64 = 0
+                    _ = read(wake.rawValue, &value, 8)
+                    continue
+                }
+                guard let pump = pumps[token >> 1] else { continue }
+                pump.run()
+            }
+            for command in commands.withLock({ list in
+                defer { list = [] }; return list
+            }) {
+                switch command {
+                case .add(let pump):
+                    pumps[pump.id] = pump
+                    pump.register(epoll: epoll.rawValue)
+                    pump.run()
+                case .stop(let id, let timeout):
+                    pumps[id]?.beginStop(deadline: ContinuousClock.now.advanced(by: timeout))
+                case .shutdown(let timeout):
+                    let deadline = ContinuousClock.now.advanced(by: timeout)
+                    shuttingDown = deadline
+                    for pump in pumps.values { pump.beginStop(deadline: deadline) }
+                }
+            }
+            for pump in pumps.values where pump.stopDeadline.map({ ContinuousClock.now >= $0 }) == true {
+                pump.finish(error: nil)
+            }
+            for (id, pump) in pumps where pump.isDone { pumps[id] = nil }
+            if shuttingDown != nil, pumps.isEmpty { break }
+        }
+        epoll.close()
+        wake.close()
+        let waiter = threadEnded.withLock { ended in
+            ended = true
+            return stoppedThread.withLock { waiter in
+                defer { waiter = nil }
+                return waiter
+            }
+        }
+        waiter?.resume()
+    }
+
+    private static func nextTimeout(_ pumps: Dictionary<UInt64, RelayPump>.Values, shutdown: ContinuousClock.Instant?) -> Int32 {
+        var earliest = shutdown
+        for pump in pumps {
+            if let deadline = pump.stopDeadline, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
+        }
+        guard let earliest else { return -1 }
+        let remaining = earliest - ContinuousClock.now
+        let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+        return Int32(clamping: max(0, milliseconds))
+    }
+}
+
+private func consoleRelayThreadMain(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    Unmanaged<ConsoleRelay>.fromOpaque(context).takeRetainedValue().run()
+    return nil
+}

@@ -1,0 +1,108 @@
+import CConsoleLinux
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// One stream's state, touched only on the relay thread after it is handed
+/// over: the two descriptors, the bounded buffer and how far it got.
+final class RelayPump: @unchecked Sendable {
+    let id: UInt64
+    private let source: ConsoleDescriptor
+    private let destination: ConsoleDescriptor
+    private var buffer: RelayBuffer
+    private let stream: RelayStream
+    private var sourceEnded = false
+    private var moved: UInt64 = 0
+    private(set) var isDone = false
+    /// Set by a stop: no more reads, flush until this instant.
+    private(set) var stopDeadline: ContinuousClock.Instant?
+
+    init(id: UInt64, source: ConsoleDescriptor, destination: ConsoleDescriptor, bufferSize: Int, stream: RelayStream) {
+        self.id = id
+        self.source = source
+        self.destination = destination
+        self.stream = stream
+        buffer = RelayBuffer(capacity: bufferSize)
+    }
+
+    private var epoll: Int32 = -1
+
+    func register(epoll: Int32) {
+        self.epoll = epoll
+        // Tokens: id << 1 for the read side, | 1 for the write side; 0 is the relay's wake-up.
+        if cconsole_epoll_add(epoll, source.rawValue, 1, id << 1) != 0 && currentErrno() != EPERM {
+            finish(error: ConsoleError.last("epoll_ctl source"))
+            return
+        }
+        if cconsole_epoll_add(epoll, destination.rawValue, 0, id << 1 | 1) != 0 && currentErrno() != EPERM {
+            finish(error: ConsoleError.last("epoll_ctl destination"))
+        }
+    }
+
+    func beginStop(deadline: ContinuousClock.Instant) {
+        guard !isDone else { return }
+        sourceEnded = true
+        stopDeadline = deadline
+        run()
+    }
+
+    /// Writes what is buffered and reads what is ready, until neither can go on.
+    func run() {
+        guard !isDone else { return }
+        while true {
+            var progressed = false
+            while !buffer.isEmpty {
+                let written = buffer.drain { bytes in write(destination.rawValue, bytes.baseAddress, bytes.count) }
+                if written > 0 {
+                    moved += UInt64(written)
+                    progressed = true
+                    continue
+                }
+                let code = currentErrno()
+                if code == EINTR { continue }
+                if code == EAGAIN { break }
+                finish(error: ConsoleError(operation: "write", path: "relay destination", errno: .init(rawValue: code)))
+                return
+            }
+            if !sourceEnded, !buffer.isFull {
+                let count = buffer.fill { space in read(source.rawValue, space.baseAddress, space.count) }
+                if count > 0 {
+                    progressed = true
+                } else if count == 0 {
+                    sourceEnded = true
+                } else {
+                    let code = currentErrno()
+                    if code == EIO {
+                        // A pty master reads EIO once the slave side has no more holders.
+                        sourceEnded = true
+                    } else if code != EAGAIN && code != EINTR {
+                        finish(error: ConsoleError(operation: "read", path: "relay source", errno: .init(rawValue: code)))
+                        return
+                    }
+                }
+            }
+            if sourceEnded && buffer.isEmpty {
+                finish(error: nil)
+                return
+            }
+            if !progressed { return }
+        }
+    }
+
+    func finish(error: ConsoleError?) {
+        guard !isDone else { return }
+        isDone = true
+        // Out of epoll before closing: the caller's copies keep the open file
+        // description, and with it the registration, alive otherwise.
+        if epoll >= 0 {
+            _ = cconsole_epoll_delete(epoll, source.rawValue)
+            _ = cconsole_epoll_delete(epoll, destination.rawValue)
+        }
+        source.close()
+        destination.close()
+        stream.complete(RelayResult(bytesMoved: moved, bytesDropped: UInt64(buffer.count), error: error))
+    }
+}

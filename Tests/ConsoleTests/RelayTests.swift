@@ -1,0 +1,192 @@
+import CConsoleLinux
+import Console
+import Foundation
+import Testing
+
+extension ConsoleTests {
+    @Suite struct Relay {
+        static let total = 64 << 20
+
+        /// The test stream repeats a table of prime length, so a chunk lost,
+        /// doubled or out of order shows up as a mismatch.
+        static let period = 65_521
+        static let table: [UInt8] = (0..<(period + (256 << 10))).map {
+            UInt8(truncatingIfNeeded: ($0 % period) &* 31 &+ (($0 % period) >> 8))
+        }
+
+        /// Bytes `offset..<offset+count` of the stream (count at most 256 KiB).
+        static func pattern(_ offset: Int, _ count: Int) -> ArraySlice<UInt8> {
+            let start = offset % period
+            return table[start..<(start + count)]
+        }
+
+        /// Writes `total` pattern bytes to `fd` on a thread of its own, then closes it.
+        static func startWriter(_ fd: ConsoleDescriptor) -> Thread {
+            let thread = Thread {
+                var offset = 0
+                while offset < total {
+                    let chunk = pattern(offset, min(256 * 1024, total - offset))
+                    writeAll(fd.rawValue, Array(chunk))
+                    offset += chunk.count
+                }
+                fd.close()
+            }
+            thread.start()
+            return thread
+        }
+
+        /// Reads until EOF, slowly (a pause every MiB), checking every byte in order.
+        static func readSlowly(_ fd: Int32) -> (count: Int, firstMismatch: Int?) {
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var offset = 0
+            var mismatch: Int?
+            var nextPause = 1 << 20
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                if mismatch == nil {
+                    let same = pattern(offset, count).withUnsafeBytes { expected in
+                        buffer.withUnsafeBytes { actual in
+                            guard let lhs = actual.baseAddress, let rhs = expected.baseAddress else { return false }
+                            return memcmp(lhs, rhs, count) == 0
+                        }
+                    }
+                    if !same { mismatch = offset }
+                }
+                offset += count
+                if offset >= nextPause {
+                    usleep(2_000)
+                    nextPause += 1 << 20
+                }
+            }
+            return (offset, mismatch)
+        }
+
+        @Test func sixtyFourMiBThroughPipesWithASlowReaderArriveCompleteInOrder() async throws {
+            let relay = try ConsoleRelay()
+            let input = try makePipe()
+            let output = try makePipe()
+            let before = residentKilobytes()
+            let stream = try relay.relay(from: input.read, to: output.write)
+            input.read.close()
+            output.write.close()  // the relay's copy is now the only writer
+            _ = Self.startWriter(input.write)
+            let received = Self.readSlowly(output.read.rawValue)
+            let result = await stream.finished()
+            let growth = residentKilobytes() - before
+            #expect(received.count == Self.total)
+            #expect(received.firstMismatch == nil, "first wrong byte at \(String(describing: received.firstMismatch))")
+            #expect(result.bytesMoved == UInt64(Self.total) && result.bytesDropped == 0 && result.error == nil)
+            #expect(growth < 16 * 1024, "resident memory grew \(growth) kB for 64 MiB relayed")
+            await relay.shutdown()
+        }
+
+        @Test func sixtyFourMiBThroughAPtyArriveCompleteInOrder() async throws {
+            let relay = try ConsoleRelay()
+            let pty = try Pty()
+            try pty.slaveTerminal.makeRaw()
+            let output = try makePipe()
+            let before = residentKilobytes()
+            let stream = try relay.relay(from: pty.master, to: output.write)
+            output.write.close()
+            // The writer closes the slave at the end; the master then reads EIO, the relay's end of stream.
+            let slave = pty.slave
+            _ = Self.startWriter(slave)
+            let received = Self.readSlowly(output.read.rawValue)
+            let result = await stream.finished()
+            let growth = residentKilobytes() - before
+            #expect(received.count == Self.total)
+            #expect(received.firstMismatch == nil)
+            #expect(result.bytesMoved == UInt64(Self.total) && result.error == nil)
+            #expect(growth < 16 * 1024, "resident memory grew \(growth) kB")
+            await relay.shutdown()
+        }
+
+        @Test func bothDirectionsOfAConsole() async throws {
+            let relay = try ConsoleRelay()
+            let pty = try Pty()
+            try pty.slaveTerminal.makeRaw()
+            let stdin = try makePipe()
+            let stdout = try makePipe()
+            let inbound = try relay.relay(from: stdin.read, to: pty.master)
+            let outbound = try relay.relay(from: pty.master, to: stdout.write)
+            stdin.read.close()
+            stdout.write.close()
+            writeAll(stdin.write.rawValue, Array("typed".utf8))
+            #expect(readUntil(pty.slave.rawValue, contains: "typed") == "typed")
+            writeAll(pty.slave.rawValue, Array("printed".utf8))
+            #expect(readUntil(stdout.read.rawValue, contains: "printed") == "printed")
+            // EOF on stdin ends only the inbound stream; the console still prints.
+            stdin.write.close()
+            #expect(await inbound.finished().error == nil)
+            writeAll(pty.slave.rawValue, Array("after".utf8))
+            #expect(readUntil(stdout.read.rawValue, contains: "after") == "after")
+            pty.slave.close()
+            #expect(await outbound.finished().error == nil)
+            #expect(readUntil(stdout.read.rawValue, contains: "never", seconds: 1).isEmpty, "stdout reached EOF")
+            await relay.shutdown()
+        }
+
+        @Test func shutdownFlushesWhatWasAlreadyRead() async throws {
+            let relay = try ConsoleRelay()
+            let input = try makePipe()
+            let output = try makePipe()
+            // Fill the destination so the relay can read but not write.
+            _ = cconsole_set_nonblocking(output.write.rawValue, 1)
+            var filled = 0
+            let block = [UInt8](repeating: 0x2e, count: 4096)
+            while true {
+                let written = write(output.write.rawValue, block, block.count)
+                if written <= 0 { break }
+                filled += written
+            }
+            let stream = try relay.relay(from: input.read, to: output.write)
+            output.write.close()
+            let message = Array(repeating: Array("keep-me".utf8), count: 1000).flatMap { $0 }
+            writeAll(input.write.rawValue, message)
+            try await Task.sleep(for: .milliseconds(200))
+            let stopping = Task { await relay.shutdown(flushTimeout: .seconds(10)) }
+            // Drain slowly; everything the relay had read must still arrive.
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(output.read.rawValue, &buffer, buffer.count)
+                guard count > 0 else { break }
+                received += buffer[0..<count]
+            }
+            await stopping.value
+            let result = await stream.finished()
+            #expect(received.count == filled + message.count)
+            #expect(Array(received.suffix(message.count)) == message)
+            #expect(result.bytesDropped == 0)
+            #expect(result.bytesMoved == UInt64(message.count))
+        }
+
+        @Test func noDescriptorLeaksOverAThousandCycles() async throws {
+            // Warm up what the runtime opens once.
+            do {
+                let relay = try ConsoleRelay()
+                await relay.shutdown()
+            }
+            let before = openDescriptorCount()
+            for cycle in 0..<1000 {
+                let relay = try ConsoleRelay()
+                let pty = try Pty()
+                let output = try makePipe()
+                let stream = try relay.relay(from: pty.master, to: output.write)
+                output.write.close()
+                writeAll(pty.slave.rawValue, Array("cycle \(cycle)\n".utf8))
+                let text = readUntil(output.read.rawValue, contains: "\n")
+                if !text.hasPrefix("cycle \(cycle)") { Issue.record("cycle \(cycle) read \(text)") }
+                pty.close()
+                _ = await stream.finished()
+                output.read.close()
+                let socket = try ConsoleSocket()
+                socket.close()
+                await relay.shutdown()
+            }
+            #expect(openDescriptorCount() == before)
+        }
+    }
+}
