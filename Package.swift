@@ -192,6 +192,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "console-bench",
+            dependencies: ["Console", "CConsoleLinux"],
+            path: "bench/ConsoleBench",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
