@@ -231,10 +231,20 @@ let package = Package(
             path: "Tests/CgroupsTests",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "console-scenarios",
+            dependencies: ["Console", "CConsoleLinux"],
+            path: "Tests/ConsoleTests/Scenarios",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "CConsoleLinux", "TestSupport", "OCISpec", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: [
+                "Console", "CConsoleLinux", "TestSupport", "OCISpec", "console-scenarios",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/ConsoleTests",
+            exclude: ["Scenarios"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -45,10 +45,6 @@ func hasInput(_ fd: Int32, milliseconds: Int32 = 200) -> Bool {
     return poll(&entry, 1, milliseconds) > 0
 }
 
-func openDescriptorCount() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
-}
-
 func residentKilobytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
