@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "containerd-shim-runc-v1",
             dependencies: [
-                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec",
+                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -25,8 +25,8 @@ extension CgroupsTests {
                 return nil
             }
             let latency = ContinuousClock.now - started
-            let event = try #require(first)
-            #expect(event.oomKills >= 1)
+            // The v1 notification can come before the kernel counts the kill, so the count is read after the exit.
+            _ = try #require(first)
             #expect(child.waitForExit(timeout: 10) == 137, "the OOM killer sent SIGKILL")
             guard case .v1(let stats) = try cgroup.stats() else { Issue.record("expected v1"); return }
             #expect(stats.memoryOomControl?.oomKill ?? 0 >= 1)

@@ -55,9 +55,7 @@ extension ConsoleTests {
             master.close()
             // runc removes the container's cgroup on delete; the parent is ours.
             _ = try? Command.run(["runc", "--root", root, "delete", "--force", id])
-            for controller in ["memory", "pids", "cpu", "freezer", "devices", "blkio", "cpuset", "cpuacct", "systemd", "unified"] {
-                rmdir("/sys/fs/cgroup/\(controller)/swift-console-test")
-            }
+            CgroupLeftovers.remove("swift-console-test")
         }
     }
 }

@@ -32,6 +32,7 @@ final class RuncBundle: @unchecked Sendable {
     func cleanUp() async {
         try? await runc.delete(id, force: true)
         directory.remove()
+        CgroupLeftovers.remove("swift-runc-test")
     }
 
     /// Polls `runc state` until the status is `status` (or the container is gone for "stopped").

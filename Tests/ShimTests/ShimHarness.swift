@@ -52,6 +52,7 @@ final class ShimHarness: @unchecked Sendable {
     func stop() {
         containerd.stop()
         try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(containerd.namespace)")
+        CgroupLeftovers.remove(containerd.namespace)
         rootfs.remove()
     }
 }

@@ -22,8 +22,10 @@ final class TopicRecorder: Sendable {
     /// containerd events service recording topics.
     final class Setup: @unchecked Sendable {
         let directory: TemporaryDirectory
-        let namespace = "swift-shim-protocol-\(getpid())"
-        let id = "proto"
+        /// Its own namespace, id and cgroup per setup: the protocol suites run side by side.
+        let serial = ShimHarness.next()
+        var namespace: String { "swift-shim-protocol-\(getpid())-\(serial)" }
+        var id: String { "proto-\(serial)" }
         let topics = TopicRecorder()
         let events: TTRPCServer
         var bundle: String { directory.file("bundle") }

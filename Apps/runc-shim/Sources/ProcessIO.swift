@@ -1,3 +1,5 @@
+import Console
+import Reaper
 import Runc
 import Synchronization
 import SystemPackage
@@ -7,53 +9,136 @@ import TTRPC
     import Glibc
 #endif
 
-/// The stdio of a container process, from the FIFOs the client created.
+/// The stdio of a container process, as containerd describes it: FIFOs the
+/// client created (handed to runc as the process's descriptors, so output
+/// goes straight to the client), `file:///path` (stdout and stderr appended
+/// to a file), or `binary:///path?key=value` (a logger process reading
+/// pipes on its fds 3 and 4, ready when it closes fd 5). For a terminal,
+/// stdin and stdout are relayed through the pty instead.
 ///
-/// The FIFOs are handed to runc as the process's descriptors, so output goes
-/// straight to the client with no copy in the shim. The shim also keeps a
-/// write handle on the stdin FIFO: a client that detaches does not give the
-/// process EOF; CloseIO does.
+/// The shim keeps a write handle on the stdin FIFO: a client that detaches
+/// does not give the process EOF; CloseIO does.
 final class ProcessIO: Sendable {
     let stdinPath: String
     let stdoutPath: String
     let stderrPath: String
-    /// The stdin reader given to runc, our writer on the stdin FIFO, and our
-    /// read-write handles on the output FIFOs (kept until the process exited
-    /// and the client drained them). Each closed at most once.
-    private let descriptors: Mutex<(forRunc: [Int32], stdinKeeper: Int32, outputs: [Int32])>
-    let io: RuncIO
+    let terminal: Bool
+    /// What runc gets as the process's stdio (nothing for a terminal).
+    let runcIO: RuncIO
+    /// For a terminal: the stdin FIFO's reader and the output destination, for the relay.
+    let terminalInput: ConsoleDescriptor?
+    let terminalOutput: ConsoleDescriptor?
 
-    init(stdin: String, stdout: String, stderr: String) throws(TTRPCError) {
+    private struct Descriptors {
+        /// Given to runc; closed once runc has its own.
+        var forRunc: [Int32] = []
+        var stdinKeeper: Int32 = -1
+        /// Our read-write handles on output FIFOs, kept until the client drained them.
+        var fifoOutputs: [Int32] = []
+        var outputRelay: RelayStream?
+        var loggerPid: Int32?
+        /// Copied outputs: our copy of each pipe's read end and the relay stream draining it into its FIFO.
+        var copies: [(pipe: Int32, stream: RelayStream)] = []
+    }
+
+    private let descriptors: Mutex<Descriptors>
+    private let reaper: Reaper
+
+    /// With `copyThrough`, output FIFOs get pipes that the relay copies from:
+    /// an exec's exit then closes the client's stream even while a
+    /// background child still holds the pipe (containerd #7802).
+    init(
+        stdin: String, stdout: String, stderr: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32), containerID: String,
+        namespace: String, reaper: Reaper, copyThrough relay: ConsoleRelay? = nil
+    ) throws(TTRPCError) {
         stdinPath = stdin
         stdoutPath = stdout
         stderrPath = stderr
-        var forRunc: [Int32] = []
-        var outputs: [Int32] = []
-        var stdinKeeper: Int32 = -1
-        var descriptors: [Int32?] = [nil, nil, nil]
+        self.terminal = terminal
+        self.reaper = reaper
+        var state = Descriptors()
+        var stdinFD: Int32?
+        var outputs: [Int32?] = [nil, nil]
         do {
             if !stdin.isEmpty {
                 // Open the read end without waiting for a writer, then keep a
                 // writer of our own so the FIFO never reports EOF on its own.
                 let reader = try Self.open(stdin, O_RDONLY | O_NONBLOCK)
                 _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) & ~O_NONBLOCK)
-                descriptors[0] = reader
-                forRunc.append(reader)
-                stdinKeeper = try Self.open(stdin, O_WRONLY | O_NONBLOCK)
+                stdinFD = reader
+                state.forRunc.append(reader)
+                state.stdinKeeper = try Self.open(stdin, O_WRONLY | O_NONBLOCK)
             }
-            for (index, path) in [(1, stdout), (2, stderr)] where !path.isEmpty {
-                // Read-write, so the open never waits for the client's reader.
-                let fd = try Self.open(path, O_RDWR)
-                descriptors[index] = fd
-                outputs.append(fd)
+            let destinations = terminal ? [stdout] : [stdout, stderr]
+            if let scheme = Self.scheme(of: stdout), scheme == "binary" {
+                let (out, err, pid) = try Self.startLogger(
+                    stdout, containerID: containerID, namespace: namespace, owner: owner, reaper: reaper)
+                outputs = [out, err]
+                state.forRunc += [out, err]
+                state.loggerPid = pid
+            } else {
+                for (index, path) in destinations.enumerated() where !path.isEmpty {
+                    if index == 1, path == stdout, Self.scheme(of: path) == "file", let shared = outputs[0] {
+                        outputs[1] = shared
+                        continue
+                    }
+                    let fd: Int32
+                    if Self.scheme(of: path) == "file" {
+                        fd = try Self.openLogFile(String(path.dropFirst("file://".count)), owner: owner)
+                        state.forRunc.append(fd)
+                    } else {
+                        // Read-write, so the open never waits for the client's reader.
+                        let fifo = try Self.open(path, O_RDWR)
+                        state.fifoOutputs.append(fifo)
+                        if let relay, !terminal {
+                            fd = try Self.copy(into: fifo, relay: relay, owner: owner, state: &state)
+                            state.forRunc.append(fd)
+                        } else {
+                            fd = fifo
+                        }
+                    }
+                    outputs[index] = fd
+                }
             }
         } catch {
-            for fd in forRunc + outputs { close(fd) }
-            if stdinKeeper >= 0 { close(stdinKeeper) }
+            for fd in Set(state.forRunc + state.fifoOutputs) { close(fd) }
+            if state.stdinKeeper >= 0 { close(state.stdinKeeper) }
             throw error
         }
-        io = RuncIO(stdin: descriptors[0], stdout: descriptors[1], stderr: descriptors[2])
-        self.descriptors = Mutex((forRunc, stdinKeeper, outputs))
+        if terminal {
+            runcIO = RuncIO()
+            // The stdin reader now belongs to the relay's input; the output gets a copy of its own.
+            terminalInput = stdinFD.map { ConsoleDescriptor(taking: $0) }
+            state.forRunc.removeAll { $0 == stdinFD }
+            terminalOutput = outputs[0].map { ConsoleDescriptor(taking: fcntl($0, F_DUPFD_CLOEXEC, 3)) }
+        } else {
+            runcIO = RuncIO(stdin: stdinFD, stdout: outputs[0], stderr: outputs[1])
+            terminalInput = nil
+            terminalOutput = nil
+        }
+        descriptors = Mutex(state)
+    }
+
+    /// A pipe whose read end the relay copies into `fifo`; returns the write end for the process.
+    private static func copy(into fifo: Int32, relay: ConsoleRelay, owner: (uid: UInt32, gid: UInt32), state: inout Descriptors)
+        throws(TTRPCError) -> Int32
+    {
+        do {
+            let pipe = try ConsoleDescriptor.pipe()
+            let stream = try relay.relay(from: pipe.read, to: ConsoleDescriptor(taking: fcntl(fifo, F_DUPFD_CLOEXEC, 3)))
+            if owner.uid != 0 || owner.gid != 0 { _ = fchown(pipe.write.rawValue, owner.uid, owner.gid) }
+            state.copies.append((pipe.read.release(), stream))
+            return pipe.write.release()
+        } catch {
+            throw TTRPCFailure.internal("cannot set up the output copy: \(error)")
+        }
+    }
+
+    /// `file` or `binary` for a URI, nil for a plain FIFO path.
+    static func scheme(of path: String) -> String? {
+        if path.hasPrefix("file://") { return "file" }
+        if path.hasPrefix("binary://") { return "binary" }
+        return nil
     }
 
     private static func open(_ path: String, _ flags: Int32) throws(TTRPCError) -> Int32 {
@@ -62,13 +147,95 @@ final class ProcessIO: Sendable {
         return fd
     }
 
+    private static func openLogFile(_ path: String, owner: (uid: UInt32, gid: UInt32)) throws(TTRPCError) -> Int32 {
+        var parent = FilePath(path)
+        parent.removeLastComponent()
+        var current = FilePath("/")
+        for component in parent.components {
+            current.append(component)
+            mkdir(current.string, 0o755)
+        }
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw TTRPCFailure.invalidArgument("cannot open the log file \(path): \(Errno(rawValue: errno))") }
+        if owner.uid != 0 || owner.gid != 0 { _ = fchown(fd, owner.uid, owner.gid) }
+        return fd
+    }
+
+    /// Starts a `binary://` logger: fd 3 the stdout pipe, fd 4 the stderr
+    /// pipe, fd 5 a pipe it closes (or writes to) when ready; environment
+    /// CONTAINER_ID and CONTAINER_NAMESPACE; the query's pairs as arguments.
+    private static func startLogger(
+        _ uri: String, containerID: String, namespace: String, owner: (uid: UInt32, gid: UInt32), reaper: Reaper
+    ) throws(TTRPCError) -> (Int32, Int32, Int32) {
+        let rest = uri.dropFirst("binary://".count)
+        let parts = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = Self.percentDecoded(String(parts[0]))
+        var arguments: [String] = []
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: "&").sorted() {
+                let keyValue = pair.split(separator: "=", maxSplits: 1)
+                arguments.append(Self.percentDecoded(String(keyValue[0])))
+                if keyValue.count == 2, !keyValue[1].isEmpty { arguments.append(Self.percentDecoded(String(keyValue[1]))) }
+            }
+        }
+        var pipes: [[Int32]] = []
+        for _ in 0..<3 {
+            do {
+                let pair = try ConsoleDescriptor.pipe()
+                pipes.append([pair.read.release(), pair.write.release()])
+            } catch {
+                for fd in pipes.flatMap({ $0 }) { close(fd) }
+                throw TTRPCFailure.internal("\(error)")
+            }
+        }
+        if owner.uid != 0 || owner.gid != 0 {
+            _ = fchown(pipes[0][1], owner.uid, owner.gid)
+            _ = fchown(pipes[1][1], owner.uid, owner.gid)
+        }
+        var environment = ["CONTAINER_ID=\(containerID)", "CONTAINER_NAMESPACE=\(namespace)"]
+        if let value = getenv("PATH") { environment.append("PATH=" + String(cString: value)) }
+        let logger: SpawnedProcess
+        do {
+            logger = try reaper.spawn(
+                ReaperCommand(
+                    path, arguments, environment: environment, stdout: .null, stderr: .null,
+                    extraDescriptors: [pipes[0][0], pipes[1][0], pipes[2][1]]))
+        } catch {
+            for fd in pipes.flatMap({ $0 }) { close(fd) }
+            throw TTRPCFailure.invalidArgument("cannot start the logger \(path): \(error)")
+        }
+        close(pipes[0][0])
+        close(pipes[1][0])
+        close(pipes[2][1])
+        // Ready when it closes fd 5 (or writes to it); bounded, like containerd's wait.
+        var entry = pollfd(fd: pipes[2][0], events: Int16(POLLIN), revents: 0)
+        _ = poll(&entry, 1, 10_000)
+        close(pipes[2][0])
+        return (pipes[0][1], pipes[1][1], logger.pid)
+    }
+
+    static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Closes the descriptors that went to runc: runc has its own now.
     func closeRuncSide() {
         let fds = descriptors.withLock { state -> [Int32] in
             defer { state.forRunc = [] }
             return state.forRunc
         }
-        for fd in fds { close(fd) }
+        for fd in Set(fds) { close(fd) }
     }
 
     /// CloseIO: the process reads EOF once the client's writer is gone too.
@@ -80,16 +247,44 @@ final class ProcessIO: Sendable {
         if fd >= 0 { close(fd) }
     }
 
-    /// Waits until the client has read everything the process wrote, then
-    /// closes our handles on the output FIFOs (so the client sees EOF).
+    func setOutputRelay(_ stream: RelayStream) {
+        descriptors.withLock { $0.outputRelay = stream }
+    }
+
+    /// Waits until everything the process wrote has reached the client, then
+    /// closes our handles (so the client sees EOF): the terminal relay
+    /// finishes, a logger exits, and output FIFOs are empty.
     ///
     /// containerd's client closes its FIFOs as soon as it deletes the task
     /// after the exit, dropping whatever is still unread: so the exit must not
     /// be reported before the FIFOs are empty (FIONREAD on our handle). A
     /// client that stopped reading gets `limit`, not forever.
     func drainOutputs(limit: Duration = .seconds(5)) async {
-        let fds = descriptors.withLock { $0.outputs }
+        let (fds, relay, logger, copies) = descriptors.withLock { ($0.fifoOutputs, $0.outputRelay, $0.loggerPid, $0.copies) }
         let deadline = ContinuousClock.now + limit
+        // Copied outputs: move what the process wrote, then stop copying, even
+        // if a background child still holds the pipe.
+        for copy in copies {
+            while ContinuousClock.now < deadline {
+                var available: Int32 = 0
+                if ioctl(copy.pipe, UInt(FIONREAD), &available) != 0 || available == 0 { break }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            copy.stream.stop(flushTimeout: max(deadline - ContinuousClock.now, .milliseconds(10)))
+            _ = await copy.stream.finished()
+        }
+        if let relay {
+            while !relay.isFinished, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+            if !relay.isFinished { relay.stop(flushTimeout: .milliseconds(100)) }
+        }
+        if let logger {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try? await self.reaper.wait(for: logger) }
+                group.addTask { try? await Task.sleep(for: .seconds(5)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
         while ContinuousClock.now < deadline {
             var pending = false
             for fd in fds {
@@ -103,11 +298,20 @@ final class ProcessIO: Sendable {
     }
 
     private func closeOutputs() {
-        let fds = descriptors.withLock { state -> [Int32] in
-            defer { state.outputs = [] }
-            return state.outputs
+        let (fds, copies) = descriptors.withLock { state -> ([Int32], [(pipe: Int32, stream: RelayStream)]) in
+            defer {
+                state.fifoOutputs = []
+                state.copies = []
+            }
+            return (state.fifoOutputs, state.copies)
         }
         for fd in fds { close(fd) }
+        for copy in copies {
+            copy.stream.stop(flushTimeout: .zero)
+            close(copy.pipe)
+        }
+        terminalOutput?.close()
+        terminalInput?.close()
     }
 
     func closeAll() {

@@ -1,17 +1,20 @@
+import Console
 import Logging
 import Mount
 import OCISpec
 import Reaper
 import Runc
 import SwiftProtobuf
+import SystemPackage
 import TTRPC
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The `containerd.task.v2.Task` service for a container's init process,
-/// driving runc through the Reaper.
+/// The `containerd.task.v2.Task` service: a container's init and its execs,
+/// driving runc through the Reaper. Requests for different processes never
+/// wait on each other: bookkeeping is in actors, runc runs outside them.
 final class TaskService: Sendable {
     static let serviceName = "containerd.task.v2.Task"
 
@@ -19,7 +22,9 @@ final class TaskService: Sendable {
     let reaper: Reaper
     let events: EventPublisher
     let logger: Logger
-    private let state = ShimTasks()
+    let state = ShimTasks()
+    let terminals = TerminalIO()
+    let oomWatches = OOMWatches()
     /// Called when Shutdown decides the shim should exit.
     let onShutdown: @Sendable () -> Void
 
@@ -41,6 +46,13 @@ final class TaskService: Sendable {
         service.unary("Delete") { [self] (request: ShimDeleteRequest, _) in try await delete(request) }
         service.unary("Pids") { [self] (request: ShimPidsRequest, _) in try await pids(request) }
         service.unary("CloseIO") { [self] (request: ShimCloseIORequest, _) in try await closeIO(request) }
+        service.unary("Exec") { [self] (request: ShimExecProcessRequest, _) in try await exec(request) }
+        service.unary("ResizePty") { [self] (request: ShimResizePtyRequest, _) in try await resizePty(request) }
+        service.unary("Pause") { [self] (request: ShimPauseRequest, _) in try await pause(request) }
+        service.unary("Resume") { [self] (request: ShimResumeRequest, _) in try await resume(request) }
+        service.unary("Update") { [self] (request: ShimUpdateTaskRequest, _) in try await update(request) }
+        service.unary("Stats") { [self] (request: ShimStatsRequest, _) in try await stats(request) }
+        service.unary("Checkpoint") { [self] (request: ShimCheckpointTaskRequest, _) in try await checkpoint(request) }
         service.unary("Connect") { [self] (request: ShimConnectRequest, _) in try await connect(request) }
         service.unary("Shutdown") { [self] (request: ShimShutdownRequest, _) in try await shutdown(request) }
         return service
@@ -58,8 +70,6 @@ final class TaskService: Sendable {
 
     func create(_ request: ShimCreateTaskRequest) async throws -> ShimCreateTaskResponse {
         guard !request.id.isEmpty, !request.bundle.isEmpty else { throw TTRPCFailure.invalidArgument("id and bundle are required") }
-        if request.terminal { throw TTRPCFailure.unimplemented("terminal containers are not supported by this shim yet") }
-        if !request.checkpoint.isEmpty { throw TTRPCFailure.unimplemented("create from a checkpoint is not supported by this shim yet") }
         let options = try RuntimeOptions.decode(request.options)
         try await state.reserve(request.id)
         do {
@@ -74,11 +84,13 @@ final class TaskService: Sendable {
             event.io.stdout = request.stdout
             event.io.stderr = request.stderr
             event.io.terminal = request.terminal
-            event.pid = UInt32(bitPattern: process.pid)
+            event.checkpoint = request.checkpoint
+            let pid = await process.pid
+            event.pid = UInt32(bitPattern: pid)
             await events.publish("/tasks/create", event)
             watchExit(process)
             var response = ShimCreateTaskResponse()
-            response.pid = UInt32(bitPattern: process.pid)
+            response.pid = UInt32(bitPattern: pid)
             return response
         } catch {
             await state.release(request.id)
@@ -86,7 +98,7 @@ final class TaskService: Sendable {
         }
     }
 
-    private func createInit(_ request: ShimCreateTaskRequest, options: RuncOptions) async throws -> InitProcess {
+    private func createInit(_ request: ShimCreateTaskRequest, options: RuncOptions) async throws -> ShimProcess {
         let rootfs = request.bundle + "/rootfs"
         var mounted = false
         if !request.rootfs.isEmpty {
@@ -97,23 +109,37 @@ final class TaskService: Sendable {
             mounted = true
         }
         do {
-            let io = try ProcessIO(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr)
-            defer { io.closeRuncSide() }
+            let io = try ProcessIO(
+                stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
+                owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper)
             let pidFile = request.bundle + "/init.pid"
+            let console = request.terminal ? try terminals.socket() : nil
+            defer { console?.close() }
             do {
-                try await runc(options).create(
-                    request.id, bundle: request.bundle,
-                    options: CreateOptions(pidFile: pidFile, noPivot: options.noPivotRoot, noNewKeyring: options.noNewKeyring, io: io.io))
+                let runc = runc(options)
+                if request.checkpoint.isEmpty {
+                    try await runc.create(
+                        request.id, bundle: request.bundle,
+                        options: CreateOptions(
+                            pidFile: pidFile, consoleSocket: console?.path, noPivot: options.noPivotRoot,
+                            noNewKeyring: options.noNewKeyring,
+                            io: io.runcIO))
+                } else {
+                    try await restore(request, runc: runc, io: io, pidFile: pidFile, consoleSocket: console?.path, options: options)
+                }
             } catch {
                 io.closeAll()
                 throw TTRPCFailure.internal("\(error)")
             }
+            io.closeRuncSide()
             guard let pid = Self.readPid(pidFile) else {
                 io.closeAll()
                 throw TTRPCFailure.internal("runc create left no pid in \(pidFile)")
             }
+            let process = ShimProcess(id: request.id, bundle: request.bundle, io: io, pid: pid)
+            if let console { try await terminals.attach(console, to: process) }
             logger.info("created", metadata: ["pid": "\(pid)"])
-            return InitProcess(id: request.id, bundle: request.bundle, io: io, pid: pid)
+            return process
         } catch {
             if mounted { try? Mounter.unmountRecursive(rootfs) }
             throw error
@@ -128,35 +154,70 @@ final class TaskService: Sendable {
         return Int32(String(decoding: buffer[0..<count], as: UTF8.self).filter(\.isNumber))
     }
 
-    /// The exit of init arrives from the Reaper (init is re-parented to this
-    /// subreaper when runc exits); even an exit before we knew the pid is kept.
-    private func watchExit(_ process: InitProcess) {
+    /// The exit of a process arrives from the Reaper (the process is
+    /// re-parented to this subreaper when runc exits); an exit that came
+    /// before the pid was known is kept for us. Execs' exits are published
+    /// before their init's, each exit after its start event.
+    func watchExit(_ process: ShimProcess) {
         Task(executorPreference: EventLoop.shared) { [self] in
+            let pid = await process.pid
             let exit: ProcessExit
             do {
-                exit = try await reaper.wait(for: process.pid)
+                exit = try await reaper.wait(for: pid)
             } catch {
-                logger.error("waiting for init failed", metadata: ["error": "\(error)"])
+                logger.error("waiting for a process failed", metadata: ["pid": "\(pid)", "error": "\(error)"])
                 return
             }
             await process.waitForStartEvent()
             // Report the exit only once the client has read all the output.
             await process.io.drainOutputs()
             await process.exited(code: exit.code, seconds: exit.seconds, nanoseconds: exit.nanoseconds)
-            logger.info("init exited", metadata: ["pid": "\(exit.pid)", "status": "\(exit.code)"])
+            if process.isInit { await initExited(process) }
+            logger.info("process exited", metadata: ["exec": "\(process.execID)", "pid": "\(exit.pid)", "status": "\(exit.code)"])
             var event = EventTaskExit()
             event.containerID = process.id
-            event.id = process.id
+            event.id = process.displayID
             event.pid = UInt32(bitPattern: exit.pid)
             event.exitStatus = UInt32(bitPattern: exit.code)
             event.exitedAt = Google_Protobuf_Timestamp(seconds: exit.seconds, nanos: exit.nanoseconds)
             await events.publish("/tasks/exit", event)
-            await state.exitPublished(process.id)
+            await process.exitEventQueued()
         }
     }
 
+    /// Before init's exit is published: in a pid namespace of its own its
+    /// execs die with it; in the host's they may not, so they are killed.
+    /// Either way their exits go out first.
+    private func initExited(_ process: ShimProcess) async {
+        await oomWatches.stop(process.id, events: events)
+        let execs = await state.execs(of: process.id)
+        var running: [ShimProcess] = []
+        for exec in execs {
+            let started = await exec.hasStarted
+            let reported = await exec.isExitEventQueued
+            if started && !reported { running.append(exec) }
+        }
+        guard !running.isEmpty else { return }
+        if Self.sharesHostPidNamespace(bundle: process.bundle) {
+            for exec in running { _ = Glibc.kill(await exec.pid, SIGKILL) }
+        }
+        // Bounded: an exec that somehow outlives its init must not hold init's exit forever.
+        let deadline = ContinuousClock.now + .seconds(10)
+        for exec in running {
+            while ContinuousClock.now < deadline {
+                if await exec.isExitEventQueued { break }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+        }
+    }
+
+    static func sharesHostPidNamespace(bundle: String) -> Bool {
+        guard let spec = try? Spec.load(from: .init(bundle + "/config.json")) else { return false }
+        return !(spec.linux?.namespaces ?? []).contains { $0.type == .pid && ($0.path ?? "").isEmpty }
+    }
+
     func start(_ request: ShimStartRequest) async throws -> ShimStartResponse {
-        if !request.execID.isEmpty { throw TTRPCFailure.unimplemented("exec processes are not supported by this shim yet") }
+        if !request.execID.isEmpty { return try await startExec(request) }
         let (process, options) = try await state.get(request.id)
         guard await process.phase == .created else {
             throw TTRPCFailure.failedPrecondition("task \(request.id) is not in the created state")
@@ -169,58 +230,50 @@ final class TaskService: Sendable {
             throw TTRPCFailure.internal("\(error)")
         }
         await process.started()
+        let pid = await process.pid
+        oomWatches.start(containerID: request.id, pid: pid, events: events, logger: logger)
         var event = EventTaskStart()
         event.containerID = request.id
-        event.pid = UInt32(bitPattern: process.pid)
+        event.pid = UInt32(bitPattern: pid)
         await events.publish("/tasks/start", event)
         await process.startPublished()
         var response = ShimStartResponse()
-        response.pid = UInt32(bitPattern: process.pid)
+        response.pid = UInt32(bitPattern: pid)
         return response
     }
 
     // MARK: Queries
 
     func taskState(_ request: ShimStateRequest) async throws -> ShimStateResponse {
-        if !request.execID.isEmpty { throw TTRPCFailure.notFound("exec \(request.execID) not found") }
-        let (process, _) = try await state.get(request.id)
+        let (process, _) = try await state.process(request.id, execID: request.execID)
         var response = ShimStateResponse()
-        response.id = request.id
+        response.id = process.displayID
+        response.execID = request.execID
         response.bundle = process.bundle
-        response.pid = UInt32(bitPattern: process.pid)
+        response.pid = UInt32(bitPattern: await process.pid)
         switch await process.phase {
         case .created: response.status = .created
         case .running: response.status = .running
+        case .pausing: response.status = .pausing
+        case .paused: response.status = .paused
         case .stopped, .deleted: response.status = .stopped
         }
         response.stdin = process.io.stdinPath
         response.stdout = process.io.stdoutPath
         response.stderr = process.io.stderrPath
+        response.terminal = process.io.terminal
         response.exitStatus = await process.exitStatus
         if let exitedAt = await process.exitedAt { response.exitedAt = exitedAt }
         return response
     }
 
-    func pids(_ request: ShimPidsRequest) async throws -> ShimPidsResponse {
-        let (_, options) = try await state.get(request.id)
-        let pids: [Int32]
-        do {
-            pids = try await runc(options).ps(request.id)
-        } catch {
-            throw TTRPCFailure.internal("\(error)")
-        }
-        var response = ShimPidsResponse()
-        response.processes = pids.map { pid in
-            var info = CTDProcessInfo()
-            info.pid = UInt32(bitPattern: pid)
-            return info
-        }
-        return response
-    }
-
     func wait(_ request: ShimWaitRequest) async throws -> ShimWaitResponse {
-        if !request.execID.isEmpty { throw TTRPCFailure.notFound("exec \(request.execID) not found") }
-        let (process, _) = try await state.get(request.id, includingDeleted: true)
+        let process: ShimProcess
+        if request.execID.isEmpty {
+            process = try await state.get(request.id, includingDeleted: true).0
+        } else {
+            process = try await state.process(request.id, execID: request.execID).0
+        }
         await process.waitForExit()
         var response = ShimWaitResponse()
         response.exitStatus = await process.exitStatus
@@ -231,7 +284,7 @@ final class TaskService: Sendable {
     func connect(_ request: ShimConnectRequest) async throws -> ShimConnectResponse {
         var response = ShimConnectResponse()
         response.shimPid = UInt32(bitPattern: getpid())
-        if let process = await state.process(request.id) { response.taskPid = UInt32(bitPattern: process.pid) }
+        if let process = await state.process(request.id) { response.taskPid = UInt32(bitPattern: await process.pid) }
         response.version = "swift-container-primitives runc-shim v1"
         return response
     }
@@ -239,11 +292,20 @@ final class TaskService: Sendable {
     // MARK: Changes
 
     func kill(_ request: ShimKillRequest) async throws -> Google_Protobuf_Empty {
-        if !request.execID.isEmpty { throw TTRPCFailure.notFound("exec \(request.execID) not found") }
-        let (process, options) = try await state.get(request.id)
+        let (process, options) = try await state.process(request.id, execID: request.execID)
         if await process.hasExited { throw TTRPCFailure.notFound("process already finished") }
+        let signal = Int32(bitPattern: request.signal)
+        if !process.isInit {
+            guard await process.phase != .created else { throw TTRPCFailure.failedPrecondition("exec \(request.execID) has not started") }
+            // The reaper has not reaped it (no exit yet), so the pid is still this process's.
+            guard Glibc.kill(await process.pid, signal) == 0 else {
+                if errno == ESRCH { throw TTRPCFailure.notFound("process already finished") }
+                throw TTRPCFailure.internal("kill: \(Errno(rawValue: errno))")
+            }
+            return Google_Protobuf_Empty()
+        }
         do {
-            try await runc(options).kill(request.id, signal: Int32(bitPattern: request.signal), all: request.all)
+            try await runc(options).kill(request.id, signal: signal, all: request.all)
         } catch {
             if error.isNotFound || error.message.contains("process already finished") || error.message.contains("not running") {
                 throw TTRPCFailure.notFound("process already finished")
@@ -254,16 +316,18 @@ final class TaskService: Sendable {
     }
 
     func closeIO(_ request: ShimCloseIORequest) async throws -> Google_Protobuf_Empty {
-        if !request.execID.isEmpty { throw TTRPCFailure.notFound("exec \(request.execID) not found") }
-        let (process, _) = try await state.get(request.id)
+        let (process, _) = try await state.process(request.id, execID: request.execID)
         if request.stdin { process.io.closeStdin() }
         return Google_Protobuf_Empty()
     }
 
     func delete(_ request: ShimDeleteRequest) async throws -> ShimDeleteResponse {
-        if !request.execID.isEmpty { throw TTRPCFailure.notFound("exec \(request.execID) not found") }
+        if !request.execID.isEmpty { return try await deleteExec(request) }
         let (process, options) = try await state.get(request.id)
-        if await process.phase == .running { throw TTRPCFailure.failedPrecondition("cannot delete a running task; kill it first") }
+        let phase = await process.phase
+        if phase == .running || phase == .paused || phase == .pausing {
+            throw TTRPCFailure.failedPrecondition("cannot delete a running task; kill it first")
+        }
         do {
             try await runc(options).delete(request.id, force: true)
         } catch {
@@ -271,7 +335,7 @@ final class TaskService: Sendable {
         }
         // A created task's init dies with the delete; its exit comes first.
         await process.waitForExit()
-        await state.waitForExitEvent(request.id)
+        await process.waitForExitEvent()
         process.io.closeAll()
         let rootfs = process.bundle + "/rootfs"
         if (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {
@@ -284,14 +348,15 @@ final class TaskService: Sendable {
         }
         await process.markDeleted()
         await state.deleted(request.id)
+        let pid = await process.pid
         var event = EventTaskDelete()
         event.containerID = request.id
-        event.pid = UInt32(bitPattern: process.pid)
+        event.pid = UInt32(bitPattern: pid)
         event.exitStatus = await process.exitStatus
         if let exitedAt = await process.exitedAt { event.exitedAt = exitedAt }
         await events.publish("/tasks/delete", event)
         var response = ShimDeleteResponse()
-        response.pid = UInt32(bitPattern: process.pid)
+        response.pid = UInt32(bitPattern: pid)
         response.exitStatus = await process.exitStatus
         if let exitedAt = await process.exitedAt { response.exitedAt = exitedAt }
         return response
@@ -302,53 +367,5 @@ final class TaskService: Sendable {
         await events.flush()
         onShutdown()
         return Google_Protobuf_Empty()
-    }
-}
-
-/// The tasks this shim holds (one init per shim in practice).
-actor ShimTasks {
-    private var tasks: [String: (process: InitProcess?, options: RuncOptions)] = [:]
-    private var deletedTasks: [String: InitProcess] = [:]
-    private var exitEvents: Set<String> = []
-    private var exitEventWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
-
-    func reserve(_ id: String) throws {
-        guard tasks[id] == nil else { throw TTRPCFailure.alreadyExists("task \(id) already exists") }
-        tasks[id] = (nil, RuncOptions())
-    }
-
-    func release(_ id: String) { tasks[id] = nil }
-
-    func add(_ process: InitProcess, options: RuncOptions) { tasks[process.id] = (process, options) }
-
-    func get(_ id: String, includingDeleted: Bool = false) throws -> (InitProcess, RuncOptions) {
-        if let entry = tasks[id], let process = entry.process { return (process, entry.options) }
-        if includingDeleted, let process = deletedTasks[id] { return (process, RuncOptions()) }
-        throw TTRPCFailure.notFound("task \(id) not found")
-    }
-
-    func process(_ id: String) -> InitProcess? {
-        tasks[id]?.process
-    }
-
-    func exitPublished(_ id: String) {
-        exitEvents.insert(id)
-        for waiter in exitEventWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
-    }
-
-    func waitForExitEvent(_ id: String) async {
-        guard !exitEvents.contains(id) else { return }
-        await withCheckedContinuation { exitEventWaiters[id, default: []].append($0) }
-    }
-
-    func deleted(_ id: String) {
-        if let process = tasks.removeValue(forKey: id)?.process { deletedTasks[id] = process }
-    }
-
-    func hasLiveTasks() async -> Bool {
-        for entry in tasks.values {
-            if let process = entry.process, await !process.hasExited { return true }
-        }
-        return false
     }
 }

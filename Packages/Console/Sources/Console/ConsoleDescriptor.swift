@@ -33,6 +33,21 @@ public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
         return ConsoleDescriptor(taking: copy)
     }
 
+    /// A pipe (pipe2 with O_CLOEXEC), both ends owned.
+    public static func pipe() throws(ConsoleError) -> (read: ConsoleDescriptor, write: ConsoleDescriptor) {
+        var ends: [Int32] = [-1, -1]
+        guard cconsole_pipe(&ends) == 0 else { throw ConsoleError.last("pipe2") }
+        return (ConsoleDescriptor(taking: ends[0]), ConsoleDescriptor(taking: ends[1]))
+    }
+
+    /// Gives up ownership: returns the descriptor, which the caller now closes; this value no longer will.
+    public func release() -> Int32 {
+        state.withLock { fd in
+            defer { fd = -1 }
+            return fd
+        }
+    }
+
     /// Closes now; later calls do nothing.
     public func close() {
         let fd = state.withLock { fd in

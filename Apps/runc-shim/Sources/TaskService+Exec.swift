@@ -1,0 +1,110 @@
+import Console
+import OCISpec
+import Runc
+import SwiftProtobuf
+import TTRPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Exec processes: reserved by id, started with `runc exec --detach`, each
+/// on its own with no lock shared with other execs.
+extension TaskService {
+    func exec(_ request: ShimExecProcessRequest) async throws -> Google_Protobuf_Empty {
+        guard !request.execID.isEmpty else { throw TTRPCFailure.invalidArgument("an exec id is required") }
+        let (initProcess, options) = try await state.get(request.id)
+        guard await !initProcess.hasExited, await initProcess.phase != .created else {
+            throw TTRPCFailure.failedPrecondition("task \(request.id) is not running")
+        }
+        let process: ProcessSpec
+        do {
+            process = try OCIJSON.decode(ProcessSpec.self, from: request.spec.value)
+        } catch {
+            throw TTRPCFailure.invalidArgument("the exec's process spec does not decode: \(error)")
+        }
+        try await state.reserveExec(request.id, execID: request.execID)
+        do {
+            let relay: ConsoleRelay
+            do {
+                relay = try terminals.sharedRelay()
+            } catch {
+                throw TTRPCFailure.internal("\(error)")
+            }
+            let io = try ProcessIO(
+                stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
+                owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
+            let exec = ShimProcess(id: request.id, execID: request.execID, bundle: initProcess.bundle, io: io)
+            await exec.setSpec(process)
+            await state.addExec(exec)
+        } catch {
+            await state.releaseExec(request.id, execID: request.execID)
+            throw error
+        }
+        var event = EventTaskExecAdded()
+        event.containerID = request.id
+        event.execID = request.execID
+        await events.publish("/tasks/exec-added", event)
+        return Google_Protobuf_Empty()
+    }
+
+    func startExec(_ request: ShimStartRequest) async throws -> ShimStartResponse {
+        let (initProcess, _) = try await state.get(request.id)
+        let (exec, options) = try await state.process(request.id, execID: request.execID)
+        guard await exec.phase == .created else { throw TTRPCFailure.failedPrecondition("exec \(request.execID) was already started") }
+        // No exec may start once init has exited.
+        guard await !initProcess.hasExited else { throw TTRPCFailure.failedPrecondition("task \(request.id) is not running") }
+        guard let spec = await exec.spec else { throw TTRPCFailure.internal("exec \(request.execID) has no process spec") }
+        await exec.beginStart()
+        let pidFile = "\(exec.bundle)/\(request.execID).pid"
+        let console = exec.io.terminal ? try terminals.socket() : nil
+        defer { console?.close() }
+        do {
+            try await runc(options).exec(
+                request.id, process: spec,
+                options: ExecOptions(pidFile: pidFile, consoleSocket: console?.path, detach: true, io: exec.io.runcIO))
+        } catch {
+            exec.io.closeAll()
+            await exec.startAborted()
+            unlink(pidFile)
+            throw TTRPCFailure.internal("\(error)")
+        }
+        exec.io.closeRuncSide()
+        guard let pid = Self.readPid(pidFile) else {
+            await exec.startAborted()
+            throw TTRPCFailure.internal("runc exec left no pid in \(pidFile)")
+        }
+        unlink(pidFile)
+        await exec.started(pid: pid)
+        if let console { try await terminals.attach(console, to: exec) }
+        // The exit may already be in the Reaper: it is kept until this claims it.
+        watchExit(exec)
+        var event = EventTaskExecStarted()
+        event.containerID = request.id
+        event.execID = request.execID
+        event.pid = UInt32(bitPattern: pid)
+        await events.publish("/tasks/exec-started", event)
+        await exec.startPublished()
+        var response = ShimStartResponse()
+        response.pid = UInt32(bitPattern: pid)
+        return response
+    }
+
+    func deleteExec(_ request: ShimDeleteRequest) async throws -> ShimDeleteResponse {
+        let (exec, _) = try await state.process(request.id, execID: request.execID)
+        let phase = await exec.phase
+        if phase == .running { throw TTRPCFailure.failedPrecondition("cannot delete a running exec; kill it first") }
+        if phase != .created {
+            await exec.waitForExit()
+            await exec.waitForExitEvent()
+        }
+        exec.io.closeAll()
+        await exec.markDeleted()
+        await state.releaseExec(request.id, execID: request.execID)
+        var response = ShimDeleteResponse()
+        response.pid = UInt32(bitPattern: await exec.pid)
+        response.exitStatus = await exec.exitStatus
+        if let exitedAt = await exec.exitedAt { response.exitedAt = exitedAt }
+        return response
+    }
+}
