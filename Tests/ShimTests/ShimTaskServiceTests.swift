@@ -216,9 +216,10 @@ import Testing
         #!/bin/sh
         # A containerd binary logger: stdout on fd 3, stderr on fd 4, ready when fd 5 closes.
         dir=$2
+        # Ready first: the cats below would otherwise inherit fd 5 and hold it open.
+        exec 5>&-
         cat <&3 > "$dir/stdout" &
         cat <&4 > "$dir/stderr" &
-        exec 5>&-
         echo "$CONTAINER_ID $CONTAINER_NAMESPACE" > "$dir/env"
         wait
         """.write(toFile: logger, atomically: true, encoding: .utf8)

@@ -84,7 +84,14 @@ final class ProcessIO: Sendable {
                     }
                     let fd: Int32
                     if Self.scheme(of: path) == "file" {
-                        fd = try Self.openLogFile(String(path.dropFirst("file://".count)), owner: owner)
+                        let file = try Self.openLogFile(String(path.dropFirst("file://".count)), owner: owner)
+                        if let relay {
+                            // The shim writes the file: its page cache is not charged to the container's memory cgroup.
+                            fd = try Self.copy(into: file, relay: relay, owner: owner, state: &state)
+                            close(file)
+                        } else {
+                            fd = file
+                        }
                         state.forRunc.append(fd)
                     } else {
                         // Read-write, so the open never waits for the client's reader.
@@ -119,7 +126,8 @@ final class ProcessIO: Sendable {
         descriptors = Mutex(state)
     }
 
-    /// A pipe whose read end the relay copies into `fifo`; returns the write end for the process.
+    /// A pipe whose read end the relay copies (splices) into `fifo` (a FIFO
+    /// or a log file); returns the write end for the process.
     private static func copy(into fifo: Int32, relay: ConsoleRelay, owner: (uid: UInt32, gid: UInt32), state: inout Descriptors)
         throws(TTRPCError) -> Int32
     {

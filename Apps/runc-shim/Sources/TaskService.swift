@@ -109,9 +109,18 @@ final class TaskService: Sendable {
             mounted = true
         }
         do {
+            // Init's FIFOs go to runc as they are (no copy, no relay thread); a log file is written by the shim.
+            var relay: ConsoleRelay?
+            if ProcessIO.scheme(of: request.stdout) == "file" {
+                do {
+                    relay = try terminals.sharedRelay()
+                } catch {
+                    throw TTRPCFailure.internal("\(error)")
+                }
+            }
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
-                owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper)
+                owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
             let pidFile = request.bundle + "/init.pid"
             let console = request.terminal ? try terminals.socket() : nil
             defer { console?.close() }

@@ -22,11 +22,18 @@ struct ConsoleScenarios {
             exit(2)
         }
         do {
-            // Once first, for what the runtime opens lazily.
-            try await cycle(0)
+            // Warm up what the runtime opens lazily: libdispatch's timer
+            // machinery (an epoll and an eventfd of its own) and a few cycles.
+            try await Task.sleep(for: .milliseconds(1))
+            for index in 0..<20 { try await cycle(index) }
             let before = openDescriptors()
             for index in 1...cycles { try await cycle(index) }
-            print("before \(before) after \(openDescriptors())")
+            try await Task.sleep(for: .milliseconds(1))
+            let after = openDescriptors()
+            print("before \(before.count) after \(after.count)")
+            for (fd, target) in after.sorted(by: { $0.key < $1.key }) where before[fd] != target {
+                print("new fd \(fd) -> \(target)")
+            }
         } catch {
             print("failed: \(error)")
             exit(1)
@@ -57,11 +64,18 @@ struct ConsoleScenarios {
         await relay.shutdown()
     }
 
-    static func openDescriptors() -> Int {
-        guard let directory = opendir("/proc/self/fd") else { return -1 }
+    /// Open descriptors and what each refers to (readlink of /proc/self/fd/N).
+    static func openDescriptors() -> [Int32: String] {
+        guard let directory = opendir("/proc/self/fd") else { return [:] }
         defer { closedir(directory) }
-        var count = 0
-        while readdir(directory) != nil { count += 1 }
-        return count
+        var result: [Int32: String] = [:]
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let fd = Int32(name), fd != dirfd(directory) else { continue }
+            var target = [CChar](repeating: 0, count: 256)
+            let length = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+            result[fd] = length > 0 ? String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+        }
+        return result
     }
 }

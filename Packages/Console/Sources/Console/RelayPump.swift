@@ -19,6 +19,9 @@ final class RelayPump: @unchecked Sendable {
     private(set) var isDone = false
     /// Set by a stop: no more reads, flush until this instant.
     private(set) var stopDeadline: ContinuousClock.Instant?
+    /// splice(2) from a pipe source, with no copy through user space; off
+    /// for other sources, and after the kernel refuses a pair (EINVAL).
+    private var splicing: Bool
 
     init(id: UInt64, source: ConsoleDescriptor, destination: ConsoleDescriptor, bufferSize: Int, stream: RelayStream) {
         self.id = id
@@ -26,6 +29,8 @@ final class RelayPump: @unchecked Sendable {
         self.destination = destination
         self.stream = stream
         buffer = RelayBuffer(capacity: bufferSize)
+        var info = stat()
+        splicing = fstat(source.rawValue, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
     }
 
     private var epoll: Int32 = -1
@@ -44,6 +49,12 @@ final class RelayPump: @unchecked Sendable {
 
     func beginStop(deadline: ContinuousClock.Instant) {
         guard !isDone else { return }
+        if splicing {
+            // Spliced bytes never pass through the buffer: what the source pipe
+            // already holds counts as read, and is flushed like buffered bytes.
+            splicing = false
+            _ = buffer.fill { space in read(source.rawValue, space.baseAddress, space.count) }
+        }
         sourceEnded = true
         stopDeadline = deadline
         run()
@@ -52,6 +63,9 @@ final class RelayPump: @unchecked Sendable {
     /// Writes what is buffered and reads what is ready, until neither can go on.
     func run() {
         guard !isDone else { return }
+        if splicing, buffer.isEmpty, !sourceEnded {
+            guard spliceAll() else { return }
+        }
         while true {
             var progressed = false
             while !buffer.isEmpty {
@@ -89,6 +103,36 @@ final class RelayPump: @unchecked Sendable {
                 return
             }
             if !progressed { return }
+        }
+    }
+
+    /// Splices until the source is empty or ended or the destination is
+    /// full. Returns false when done for now, true to go on with read/write
+    /// (the kernel cannot splice this pair, or the stream must end).
+    private func spliceAll() -> Bool {
+        while true {
+            let count = cconsole_splice(source.rawValue, destination.rawValue, 1 << 20)
+            if count > 0 {
+                moved += UInt64(count)
+                continue
+            }
+            if count == 0 {
+                sourceEnded = true
+                return true
+            }
+            switch currentErrno() {
+            case EINTR:
+                continue
+            case EAGAIN:
+                return false
+            case EINVAL, ENOSYS, EBADF:
+                splicing = false
+                return true
+            default:
+                // Let the read/write path report the failure of the side concerned.
+                splicing = false
+                return true
+            }
         }
     }
 
