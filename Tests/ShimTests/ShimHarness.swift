@@ -49,8 +49,32 @@ final class ShimHarness: @unchecked Sendable {
         try await Command.runOffPool(containerd.ctrArguments(arguments))
     }
 
+    /// Deletes whatever tasks and containers a test left (a killed but
+    /// undeleted task keeps its shim alive past containerd), then stops
+    /// containerd, then kills any shim of this harness still running, by the
+    /// pid in its bundle's `shim.pid`.
     func stop() {
+        let tasks = (try? Command.run(containerd.ctrArguments(["task", "ls", "-q"])).output) ?? ""
+        for id in tasks.split(separator: "\n").map(String.init) {
+            _ = try? Command.run(containerd.ctrArguments(["task", "kill", "-s", "SIGKILL", id]))
+        }
+        for id in tasks.split(separator: "\n").map(String.init) {
+            for _ in 0..<50 {
+                if (try? Command.run(containerd.ctrArguments(["task", "delete", id])).status) == 0 { break }
+                usleep(100_000)
+            }
+        }
+        let containers = (try? Command.run(containerd.ctrArguments(["container", "ls", "-q"])).output) ?? ""
+        for id in containers.split(separator: "\n").map(String.init) {
+            _ = try? Command.run(containerd.ctrArguments(["container", "delete", id]))
+        }
+        let bundles = "\(containerd.state)/io.containerd.runtime.v2.task/\(containerd.namespace)"
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: bundles)) ?? []
+        let shimPids = leftovers.compactMap { id in
+            (try? String(contentsOfFile: "\(bundles)/\(id)/shim.pid", encoding: .utf8)).flatMap { Int32($0) }
+        }
         containerd.stop()
+        for pid in shimPids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(containerd.namespace)")
         CgroupLeftovers.remove(containerd.namespace)
         rootfs.remove()

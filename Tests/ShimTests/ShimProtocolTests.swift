@@ -65,6 +65,10 @@ final class TopicRecorder: Sendable {
 
         func cleanUp() async {
             await events.close()
+            // A test that failed before Shutdown leaves its shim: stop it by the pid it wrote.
+            if let pid = (try? String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)).flatMap({ Int32($0) }), kill(pid, 0) == 0 {
+                kill(pid, SIGKILL)
+            }
             _ = try? Command.run(["runc", "--root", "/run/containerd/runc/\(namespace)", "delete", "--force", id])
             try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(namespace)")
             directory.remove()
