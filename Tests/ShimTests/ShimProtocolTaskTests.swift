@@ -285,4 +285,35 @@ import Testing
         try await finish(setup, client)
         #expect(!setup.topics.all.contains("/tasks/checkpointed"))
     }
+
+    /// Create from a checkpoint runs `runc restore`; with no usable image
+    /// (and no working criu) it fails with runc's message, and the id is free again.
+    @Test func createFromCheckpointRunsRestore() async throws {
+        let setup = try Setup()
+        let started = try setup.shim("start")
+        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
+        let images = setup.directory.file("checkpoint")
+        try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true)
+        do {
+            let _: ShimCreateTaskResponse = try await client.call(
+                task, "Create",
+                ShimCreateTaskRequest.with {
+                    $0.id = setup.id; $0.bundle = setup.bundle; $0.checkpoint = images
+                })
+            Issue.record("a restore from an empty image succeeded")
+        } catch {
+            #expect(error.code == .internal && "\(error)".contains("restore"), "\(error)")
+        }
+        await expectCode(.notFound) {
+            let _: ShimStateResponse = try await client.call(task, "State", ShimStateRequest.with { $0.id = setup.id })
+        }
+        let created: ShimCreateTaskResponse = try await client.call(
+            task, "Create",
+            ShimCreateTaskRequest.with {
+                $0.id = setup.id; $0.bundle = setup.bundle
+            })
+        #expect(created.pid > 0, "the id can be created normally after the failed restore")
+        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        try await finish(setup, client)
+    }
 }
