@@ -132,7 +132,8 @@ final class ProcessIO: Sendable {
         throws(TTRPCError) -> Int32
     {
         do {
-            let pipe = try ConsoleDescriptor.pipe()
+            // 1 MiB (the default pipe-max-size): a writer streaming output wakes the relay less often.
+            let pipe = try ConsoleDescriptor.pipe(capacity: 1 << 20)
             let stream = try relay.relay(from: pipe.read, to: ConsoleDescriptor(taking: fcntl(fifo, F_DUPFD_CLOEXEC, 3)))
             if owner.uid != 0 || owner.gid != 0 { _ = fchown(pipe.write.rawValue, owner.uid, owner.gid) }
             state.copies.append((pipe.read.release(), stream))

@@ -124,3 +124,5 @@ ssize_t cconsole_splice(int from, int to, size_t length) {
 void cconsole_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 int cconsole_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+int cconsole_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }

@@ -33,10 +33,14 @@ public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
         return ConsoleDescriptor(taking: copy)
     }
 
-    /// A pipe (pipe2 with O_CLOEXEC), both ends owned.
-    public static func pipe() throws(ConsoleError) -> (read: ConsoleDescriptor, write: ConsoleDescriptor) {
+    /// A pipe (pipe2 with O_CLOEXEC), both ends owned. With `capacity`,
+    /// its buffer is resized with F_SETPIPE_SZ (up to
+    /// /proc/sys/fs/pipe-max-size; a refusal keeps the default 64 KiB): a
+    /// bigger pipe means fewer wake-ups for a relay draining a fast writer.
+    public static func pipe(capacity: Int? = nil) throws(ConsoleError) -> (read: ConsoleDescriptor, write: ConsoleDescriptor) {
         var ends: [Int32] = [-1, -1]
         guard cconsole_pipe(&ends) == 0 else { throw ConsoleError.last("pipe2") }
+        if let capacity { _ = cconsole_set_pipe_size(ends[1], Int32(clamping: capacity)) }
         return (ConsoleDescriptor(taking: ends[0]), ConsoleDescriptor(taking: ends[1]))
     }
 

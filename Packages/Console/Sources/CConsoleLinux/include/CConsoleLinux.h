@@ -45,6 +45,8 @@ extern const uint32_t cconsole_flag_hangup;
 int cconsole_eventfd(void);
 /// pipe2(O_CLOEXEC).
 int cconsole_pipe(int fds[2]);
+/// fcntl(F_SETPIPE_SZ): the pipe's capacity in bytes (rounded up by the kernel). The new size, or -1 with errno.
+int cconsole_set_pipe_size(int fd, int size);
 /// Sets or clears O_NONBLOCK. 0, or -1 with errno.
 int cconsole_set_nonblocking(int fd, int on);
 /// fcntl(F_DUPFD_CLOEXEC).
