@@ -23,7 +23,8 @@ extension CgroupsTests {
 
             let child = try box.startSleeper()
             try cgroup.addProcess(child.processIdentifier)
-            #expect(try cgroup.processes() == [child.processIdentifier])
+            // The shell's `sleep` children forked after the move are members too.
+            #expect(try cgroup.processes().contains(child.processIdentifier))
             #expect(try cgroup.threads().contains(child.processIdentifier))
             #expect(try cgroup.isPopulated())
 
@@ -135,7 +136,7 @@ extension CgroupsTests {
             #expect(cgroup.unifiedDirectory == nil)
             let children = try (0..<3).map { _ in try box.startSleeper() }
             for child in children { try cgroup.addProcess(child.processIdentifier) }
-            #expect(try cgroup.processes().count == 3)
+            #expect(Set(children.map(\.processIdentifier)).isSubset(of: try cgroup.processes()))
             try cgroup.kill()
             #expect(try cgroup.processes().isEmpty)
             for child in children { #expect(child.waitForExit(timeout: 10) == 137) }

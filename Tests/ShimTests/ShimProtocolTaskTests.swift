@@ -153,14 +153,14 @@ import Testing
         let input = setup.directory.file("exec-stdin")
         let output = setup.directory.file("exec-stdout")
         #expect(mkfifo(input, 0o600) == 0 && mkfifo(output, 0o600) == 0)
-        let reader = open(output, O_RDONLY | O_NONBLOCK)
+        let reader = open(output, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         defer { close(reader) }
         let _: Google_Protobuf_Empty = try await client.call(
             task, "Exec",
             ShimExecProcessRequest.with {
                 $0.id = setup.id; $0.execID = "cat"; $0.stdin = input; $0.stdout = output; $0.spec = Self.processSpec(["/bin/cat"])
             })
-        let writer = open(input, O_WRONLY | O_NONBLOCK)
+        let writer = open(input, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
         #expect(writer >= 0)
         _ = write(writer, "data\n", 5)
         close(writer)
