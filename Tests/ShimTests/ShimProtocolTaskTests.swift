@@ -191,6 +191,41 @@ import Testing
         try await finish(setup, client)
     }
 
+    /// In the host's pid namespace (no pid namespace in the spec) nothing
+    /// dies with init: once init exits the shim kills what is left.
+    @Test func hostPidNamespaceLeavesNothingBehind() async throws {
+        let setup = try Setup()
+        let configPath = setup.bundle + "/config.json"
+        var config = try String(contentsOfFile: configPath, encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"sleep\", \"1000\"", with: "\"sh\", \"-c\", \"sleep 1000 & exec sleep 999\"")
+        config = config.replacingOccurrences(of: "{\n\t\t\t\t\"type\": \"pid\"\n\t\t\t},", with: "")
+        #expect(!config.contains("\"pid\""), "the spec has no pid namespace")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let (client, initPid) = try await running(setup)
+        var pids: [UInt32] = []
+        for _ in 0..<100 where pids.count < 2 {
+            let listed: ShimPidsResponse = try await client.call(task, "Pids", ShimPidsRequest.with { $0.id = setup.id })
+            pids = listed.processes.map(\.pid)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(pids.count == 2, "init and its background sleep: \(pids)")
+        // SIGKILL to init alone; the background sleep would live on without the shim.
+        kill(Int32(initPid), SIGKILL)
+        let _: ShimWaitResponse = try await client.call(task, "Wait", ShimWaitRequest.with { $0.id = setup.id })
+        for pid in pids where pid != initPid {
+            var gone = false
+            for _ in 0..<100 where !gone {
+                gone = kill(Int32(pid), 0) != 0
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(gone, "process \(pid) of the container was killed")
+        }
+        let _: ShimDeleteResponse = try await client.call(task, "Delete", ShimDeleteRequest.with { $0.id = setup.id })
+        let _: Google_Protobuf_Empty = try await client.call(task, "Shutdown", ShimShutdownRequest.with { $0.id = setup.id })
+        client.close()
+        await setup.cleanUp()
+    }
+
     @Test func updateStatsPauseAndResume() async throws {
         let setup = try Setup()
         let (client, pid) = try await running(setup)

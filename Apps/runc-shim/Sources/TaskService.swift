@@ -195,20 +195,20 @@ final class TaskService: Sendable {
     }
 
     /// Before init's exit is published: in a pid namespace of its own its
-    /// execs die with it; in the host's they may not, so they are killed.
-    /// Either way their exits go out first.
+    /// execs die with it; in the host's they may not, so everything left in
+    /// the container is killed. Either way the execs' exits go out first.
     private func initExited(_ process: ShimProcess) async {
         await oomWatches.stop(process.id, events: events)
-        let execs = await state.execs(of: process.id)
+        // In the host's pid namespace nothing dies with init: kill what is left
+        // of the container (`runc kill --all`, every process in its cgroup).
+        if Self.sharesHostPidNamespace(bundle: process.bundle), let (_, options) = try? await state.get(process.id) {
+            try? await runc(options).kill(process.id, signal: SIGKILL, all: true)
+        }
         var running: [ShimProcess] = []
-        for exec in execs {
+        for exec in await state.execs(of: process.id) {
             let started = await exec.hasStarted
             let reported = await exec.isExitEventQueued
             if started && !reported { running.append(exec) }
-        }
-        guard !running.isEmpty else { return }
-        if Self.sharesHostPidNamespace(bundle: process.bundle) {
-            for exec in running { _ = Glibc.kill(await exec.pid, SIGKILL) }
         }
         // Bounded: an exec that somehow outlives its init must not hold init's exit forever.
         let deadline = ContinuousClock.now + .seconds(10)
