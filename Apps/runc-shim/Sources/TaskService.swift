@@ -88,6 +88,9 @@ final class TaskService: Sendable {
             let pid = await process.pid
             event.pid = UInt32(bitPattern: pid)
             await events.publish("/tasks/create", event)
+            // Watch for OOM kills before the process runs: a fast allocation
+            // could otherwise be killed before the watch exists.
+            oomWatches.start(containerID: request.id, pid: pid, events: events, logger: logger)
             watchExit(process)
             var response = ShimCreateTaskResponse()
             response.pid = UInt32(bitPattern: pid)
@@ -240,7 +243,6 @@ final class TaskService: Sendable {
         }
         await process.started()
         let pid = await process.pid
-        oomWatches.start(containerID: request.id, pid: pid, events: events, logger: logger)
         var event = EventTaskStart()
         event.containerID = request.id
         event.pid = UInt32(bitPattern: pid)
