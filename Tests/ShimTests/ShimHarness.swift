@@ -74,7 +74,9 @@ final class ShimHarness: @unchecked Sendable {
             (try? String(contentsOfFile: "\(bundles)/\(id)/shim.pid", encoding: .utf8)).flatMap { Int32($0) }
         }
         containerd.stop()
-        for pid in shimPids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for pid in shimPids {
+            StaleProcess.kill(pid, ifCommandLineContains: ["containerd-shim-runc-v1", containerd.namespace])
+        }
         try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(containerd.namespace)")
         CgroupLeftovers.remove(containerd.namespace)
         rootfs.remove()

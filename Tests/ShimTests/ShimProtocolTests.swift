@@ -66,9 +66,12 @@ final class TopicRecorder: Sendable {
         func cleanUp() async {
             await events.close()
             // A test that failed before Shutdown leaves its shim: stop it by the pid it wrote.
-            if let pid = (try? String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)).flatMap({ Int32($0) }), kill(pid, 0) == 0 {
-                kill(pid, SIGKILL)
+            if let pid = (try? String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)).flatMap({ Int32($0) }) {
+                // A shim told to shut down is still on its way out: give it time to remove its socket.
+                for _ in 0..<200 where kill(pid, 0) == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+                StaleProcess.kill(pid, ifCommandLineContains: ["containerd-shim-runc-v1", namespace])
             }
+            unlink(StartAction.socketPath(address: address, namespace: namespace, id: id))
             _ = try? Command.run(["runc", "--root", "/run/containerd/runc/\(namespace)", "delete", "--force", id])
             try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(namespace)")
             directory.remove()

@@ -78,6 +78,21 @@ import Testing
             path = directory.file("go.sock")
             process = try BackgroundProcess([try GoInteropTests.peer(), "serve", path])
             try process.waitForFile(path)
+            // bind(2) creates the file before listen(2) runs: under load a
+            // connect in between is refused. Wait until one is accepted.
+            for _ in 0..<500 where !Self.accepts(path) { usleep(10_000) }
+        }
+
+        static func accepts(_ path: String) -> Bool {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in raw.copyBytes(from: Array(path.utf8).prefix(raw.count - 1)) }
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            } == 0
         }
 
         func stop() { process.stop() }
