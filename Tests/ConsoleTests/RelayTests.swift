@@ -170,16 +170,7 @@ extension ConsoleTests {
             }
         }
 
-        static var scenarios: String {
-            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-            while directory.path != "/" {
-                let candidate = directory.appendingPathComponent("console-scenarios").path
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-            return "console-scenarios"
-        }
+        static var scenarios: String { BuiltProduct.path("console-scenarios") }
 
         /// In `console-scenarios`, a process of its own, so that every open
         /// descriptor counts: other suites open and close some at the same time here.

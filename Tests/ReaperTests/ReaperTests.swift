@@ -12,16 +12,7 @@ import Testing
         "session", "descriptors",
     ]
 
-    static var helper: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("reaper-scenarios").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return "reaper-scenarios"
-    }
+    static var helper: String { BuiltProduct.path("reaper-scenarios") }
 
     /// Runc driven through the Reaper (the shim's arrangement). The bundle is
     /// built here; the scenario process only runs runc.

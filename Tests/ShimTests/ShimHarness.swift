@@ -26,16 +26,7 @@ final class ShimHarness: @unchecked Sendable {
         }
     }
 
-    static var shimBinary: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("containerd-shim-runc-v1").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return "containerd-shim-runc-v1"
-    }
+    static var shimBinary: String { BuiltProduct.path("containerd-shim-runc-v1") }
 
     /// `ctr run --rm` through our shim; returns ctr's result (its exit status is the container's).
     func run(_ id: String, _ command: [String], detach: Bool = false) async throws -> CommandResult {

@@ -229,18 +229,7 @@ public struct Cgroup: Hashable, Sendable, CustomStringConvertible {
             if events["populated"] == 1 { return true }
             if v1Directories.isEmpty { return false }
         }
-        for directory in v1Directories.values.uniqued() where try Self.treeHasProcesses(directory) {
-            return true
-        }
-        return false
-    }
-
-    static func treeHasProcesses(_ directory: FilePath) throws(CgroupError) -> Bool {
-        if !(try readIDs(directory.appending("cgroup.procs"))).isEmpty { return true }
-        for child in CgroupFile.subdirectories(of: directory) where try treeHasProcesses(directory.appending(child)) {
-            return true
-        }
-        return false
+        return try !treeProcesses().isEmpty
     }
 
     // MARK: Deleting

@@ -88,12 +88,8 @@ enum CgroupFile {
             .trimmingSpaces()
     }
 
-    /// A file holding one unsigned number, or `max` (read as `UInt64.max`, as
-    /// containerd reports it).
-    static func readUInt64(_ path: FilePath) throws(CgroupError) -> UInt64 {
-        try parseUInt64(try read(path), path: path)
-    }
-
+    /// A file's text as one unsigned number, or `max` (read as `UInt64.max`,
+    /// as containerd reports it).
     static func parseUInt64(_ text: String, path: FilePath) throws(CgroupError) -> UInt64 {
         let line = text.trimmingSpaces()
         if line == "max" { return .max }
@@ -102,12 +98,6 @@ enum CgroupFile {
             throw CgroupError(.malformed, operation: "parse", path: path, value: line, detail: "expected a number")
         }
         return value
-    }
-
-    /// `readUInt64`, or nil when the file is absent.
-    static func readUInt64IfPresent(_ path: FilePath) throws(CgroupError) -> UInt64? {
-        guard let text = try readIfPresent(path) else { return nil }
-        return try parseUInt64(text, path: path)
     }
 
     /// Writes `value` with one write(2). A refusal names the file, the value and the errno.
