@@ -136,15 +136,16 @@ let package = Package(
         ),
 
         // MARK: The shim
+        .systemLibrary(name: "CMalloc", path: "Apps/runc-shim/CMalloc"),
         .executableTarget(
             name: "containerd-shim-runc-v1",
             dependencies: [
-                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console",
+                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console", "CMalloc",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/runc-shim",
-            exclude: ["Protos"],
+            exclude: ["Protos", "CMalloc"],
             swiftSettings: strict
         ),
 

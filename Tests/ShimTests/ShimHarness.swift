@@ -26,7 +26,12 @@ final class ShimHarness: @unchecked Sendable {
         }
     }
 
-    static var shimBinary: String { BuiltProduct.path("containerd-shim-runc-v1") }
+    /// The shim under test: this build's, or the one `SHIM_UNDER_TEST` names
+    /// (`make test` runs the shim suites again on the static release binary).
+    static var shimBinary: String {
+        if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty { return path }
+        return BuiltProduct.path("containerd-shim-runc-v1")
+    }
 
     /// `ctr run --rm` through our shim; returns ctr's result (its exit status is the container's).
     func run(_ id: String, _ command: [String], detach: Bool = false) async throws -> CommandResult {

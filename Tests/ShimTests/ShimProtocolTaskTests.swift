@@ -226,6 +226,61 @@ import Testing
         await setup.cleanUp()
     }
 
+    /// Create mounts the rootfs containerd sends (here an overlay, as the
+    /// overlayfs snapshotter gives it) with Mount's libmount, the container
+    /// writes into the upper layer, and Delete unmounts it again.
+    @Test func rootfsMountsAreMountedAndRemoved() async throws {
+        let setup = try Setup()
+        let layers = setup.directory.file("layers")
+        for name in ["upper", "work"] {
+            try FileManager.default.createDirectory(atPath: "\(layers)/\(name)", withIntermediateDirectories: true)
+        }
+        try FileManager.default.moveItem(atPath: setup.bundle + "/rootfs", toPath: "\(layers)/lower")
+        let rootfs = setup.bundle + "/rootfs"
+        let overlay = CTDMount.with {
+            $0.type = "overlay"; $0.source = "overlay"
+            $0.options = ["index=off", "lowerdir=\(layers)/lower", "upperdir=\(layers)/upper", "workdir=\(layers)/work"]
+        }
+        let started = try setup.shim("start")
+        #expect(started.status == 0, "\(started.errors)")
+        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
+        let _: ShimCreateTaskResponse = try await client.call(
+            task, "Create",
+            ShimCreateTaskRequest.with {
+                $0.id = setup.id; $0.bundle = setup.bundle; $0.rootfs = [overlay]
+            })
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let line = mountinfo.split(separator: "\n").first { $0.contains(" \(rootfs) ") }
+        #expect(line?.contains(" - overlay ") == true, "the overlay is mounted on the bundle's rootfs: \(line ?? "no mount")")
+        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        let _: Google_Protobuf_Empty = try await client.call(
+            task, "Exec",
+            ShimExecProcessRequest.with {
+                $0.id = setup.id; $0.execID = "write"; $0.spec = Self.processSpec(["/bin/sh", "-c", "echo layered > /marker"])
+            })
+        let _: ShimStartResponse = try await client.call(
+            task, "Start",
+            ShimStartRequest.with {
+                $0.id = setup.id; $0.execID = "write"
+            })
+        let wrote: ShimWaitResponse = try await client.call(
+            task, "Wait",
+            ShimWaitRequest.with {
+                $0.id = setup.id; $0.execID = "write"
+            })
+        #expect(wrote.exitStatus == 0)
+        let _: ShimDeleteResponse = try await client.call(
+            task, "Delete",
+            ShimDeleteRequest.with {
+                $0.id = setup.id; $0.execID = "write"
+            })
+        #expect(try String(contentsOfFile: "\(layers)/upper/marker", encoding: .utf8) == "layered\n", "the write landed in the upper layer")
+        #expect(!FileManager.default.fileExists(atPath: "\(layers)/lower/marker"), "the lower layer is untouched")
+        try await finish(setup, client)
+        let after = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!after.contains(" \(rootfs) "), "Delete unmounted the rootfs")
+    }
+
     @Test func updateStatsPauseAndResume() async throws {
         let setup = try Setup()
         let (client, pid) = try await running(setup)

@@ -73,6 +73,8 @@ final class TopicRecorder: Sendable {
             }
             unlink(StartAction.socketPath(address: address, namespace: namespace, id: id))
             _ = try? Command.run(["runc", "--root", "/run/containerd/runc/\(namespace)", "delete", "--force", id])
+            // A test that failed before Delete leaves its rootfs mounted.
+            _ = try? Command.run(["umount", "-R", bundle + "/rootfs"])
             try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(namespace)")
             directory.remove()
         }

@@ -25,6 +25,7 @@ final class TaskService: Sendable {
     let state = ShimTasks()
     let terminals = TerminalIO()
     let oomWatches = OOMWatches()
+    let memoryTrimmer = IdleMemoryTrimmer()
     /// Called when Shutdown decides the shim should exit.
     let onShutdown: @Sendable () -> Void
 
@@ -38,23 +39,33 @@ final class TaskService: Sendable {
 
     func service() -> TTRPCService {
         var service = TTRPCService(name: Self.serviceName)
-        service.unary("Create") { [self] (request: ShimCreateTaskRequest, _) in try await create(request) }
-        service.unary("Start") { [self] (request: ShimStartRequest, _) in try await start(request) }
-        service.unary("State") { [self] (request: ShimStateRequest, _) in try await taskState(request) }
-        service.unary("Kill") { [self] (request: ShimKillRequest, _) in try await kill(request) }
-        service.unary("Wait") { [self] (request: ShimWaitRequest, _) in try await wait(request) }
-        service.unary("Delete") { [self] (request: ShimDeleteRequest, _) in try await delete(request) }
-        service.unary("Pids") { [self] (request: ShimPidsRequest, _) in try await pids(request) }
-        service.unary("CloseIO") { [self] (request: ShimCloseIORequest, _) in try await closeIO(request) }
-        service.unary("Exec") { [self] (request: ShimExecProcessRequest, _) in try await exec(request) }
-        service.unary("ResizePty") { [self] (request: ShimResizePtyRequest, _) in try await resizePty(request) }
-        service.unary("Pause") { [self] (request: ShimPauseRequest, _) in try await pause(request) }
-        service.unary("Resume") { [self] (request: ShimResumeRequest, _) in try await resume(request) }
-        service.unary("Update") { [self] (request: ShimUpdateTaskRequest, _) in try await update(request) }
-        service.unary("Stats") { [self] (request: ShimStatsRequest, _) in try await stats(request) }
-        service.unary("Checkpoint") { [self] (request: ShimCheckpointTaskRequest, _) in try await checkpoint(request) }
-        service.unary("Connect") { [self] (request: ShimConnectRequest, _) in try await connect(request) }
-        service.unary("Shutdown") { [self] (request: ShimShutdownRequest, _) in try await shutdown(request) }
+        let trimmer = memoryTrimmer
+        // Every method notes its end, so the heap is trimmed once the shim goes quiet.
+        func unary<Request: Message & Sendable, Response: Message & Sendable>(
+            _ method: String, _ body: @escaping @Sendable (Request) async throws -> Response
+        ) {
+            service.unary(method) { (request: Request, _) in
+                defer { trimmer.noteActivity() }
+                return try await body(request)
+            }
+        }
+        unary("Create") { [self] (request: ShimCreateTaskRequest) in try await create(request) }
+        unary("Start") { [self] (request: ShimStartRequest) in try await start(request) }
+        unary("State") { [self] (request: ShimStateRequest) in try await taskState(request) }
+        unary("Kill") { [self] (request: ShimKillRequest) in try await kill(request) }
+        unary("Wait") { [self] (request: ShimWaitRequest) in try await wait(request) }
+        unary("Delete") { [self] (request: ShimDeleteRequest) in try await delete(request) }
+        unary("Pids") { [self] (request: ShimPidsRequest) in try await pids(request) }
+        unary("CloseIO") { [self] (request: ShimCloseIORequest) in try await closeIO(request) }
+        unary("Exec") { [self] (request: ShimExecProcessRequest) in try await exec(request) }
+        unary("ResizePty") { [self] (request: ShimResizePtyRequest) in try await resizePty(request) }
+        unary("Pause") { [self] (request: ShimPauseRequest) in try await pause(request) }
+        unary("Resume") { [self] (request: ShimResumeRequest) in try await resume(request) }
+        unary("Update") { [self] (request: ShimUpdateTaskRequest) in try await update(request) }
+        unary("Stats") { [self] (request: ShimStatsRequest) in try await stats(request) }
+        unary("Checkpoint") { [self] (request: ShimCheckpointTaskRequest) in try await checkpoint(request) }
+        unary("Connect") { [self] (request: ShimConnectRequest) in try await connect(request) }
+        unary("Shutdown") { [self] (request: ShimShutdownRequest) in try await shutdown(request) }
         return service
     }
 

@@ -45,11 +45,13 @@ public struct CgroupHierarchy: Hashable, Sendable {
         var roots: [Controller: String] = [:]
         var unified: FilePath?
         for line in mountinfo.split(separator: "\n") {
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2 else { continue }
-            let front = halves[0].split(separator: " ")
-            let back = halves[1].split(separator: " ")
-            guard front.count >= 5, back.count >= 3 else { continue }
+            // Optional fields end at a lone "-"; fstype, source and
+            // super options follow it.
+            let fields = line.split(separator: " ")
+            guard let separator = fields.firstIndex(of: "-"), separator >= 5 else { continue }
+            let front = fields[..<separator]
+            let back = Array(fields[(separator + 1)...])
+            guard back.count >= 3 else { continue }
             let root = decodeEscapes(front[3])
             let mountPoint = FilePath(decodeEscapes(front[4]))
             switch back[0] {
@@ -58,7 +60,7 @@ public struct CgroupHierarchy: Hashable, Sendable {
                 if unified == nil { unified = mountPoint }
             case "cgroup":
                 for option in back[2].split(separator: ",") where option != "rw" && option != "ro" {
-                    guard !option.contains("=") || option.hasPrefix("name=") else { continue }
+                    guard !option.utf8.contains(UInt8(ascii: "=")) || option.hasPrefix("name=") else { continue }
                     let controller = Controller(String(option))
                     if mounts[controller] == nil {
                         mounts[controller] = mountPoint
@@ -86,7 +88,7 @@ public struct CgroupHierarchy: Hashable, Sendable {
 
     /// mountinfo escapes space, tab, newline and backslash as octal `\040`.
     static func decodeEscapes(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
+        guard field.utf8.contains(UInt8(ascii: "\\")) else { return String(field) }
         let utf8 = Array(field.utf8)
         var bytes: [UInt8] = []
         var index = 0

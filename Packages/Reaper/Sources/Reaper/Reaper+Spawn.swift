@@ -57,6 +57,8 @@ extension Reaper {
         }
         sources += command.extraDescriptors
         var pid: pid_t = 0
+        // A name without a slash is looked up in PATH, as execvp(3) does.
+        let searchesPath: Int32 = command.executable.utf8.contains(UInt8(ascii: "/")) ? 0 : 1
         let result = withCStrings([command.executable] + command.arguments) { argv in
             withOptionalCStrings(command.environment) { envp in
                 sources.withUnsafeBufferPointer { list in
@@ -64,12 +66,12 @@ extension Reaper {
                     if let directory = command.directory {
                         return directory.withCString { dir in
                             creaper_spawn(
-                                &pid, command.executable, command.executable.contains("/") ? 0 : 1, argv, envp, dir,
+                                &pid, command.executable, searchesPath, argv, envp, dir,
                                 list.baseAddress, Int32(list.count), command.newSession ? 1 : 0, group)
                         }
                     }
                     return creaper_spawn(
-                        &pid, command.executable, command.executable.contains("/") ? 0 : 1, argv, envp, nil,
+                        &pid, command.executable, searchesPath, argv, envp, nil,
                         list.baseAddress, Int32(list.count), command.newSession ? 1 : 0, group)
                 }
             }

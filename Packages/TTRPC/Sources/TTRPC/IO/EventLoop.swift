@@ -46,8 +46,10 @@ public final class EventLoop: @unchecked Sendable {
     private let timers = Mutex<(list: [(deadline: UInt64, id: UInt64, action: @Sendable () -> Void)], nextID: UInt64)>(([], 1))
 
     // Loop-confined state.
-    /// A read buffer shared by every connection of this loop.
-    var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
+    /// A read buffer shared by every connection of this loop. Allocated,
+    /// not zero-filled, so pages no read has reached stay untouched (an idle
+    /// shim's small requests dirty one page of it, not four).
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
 
     /// Creates a loop and starts its thread.
     public init() throws(TTRPCError) {
@@ -69,6 +71,10 @@ public final class EventLoop: @unchecked Sendable {
             throw .system("epoll_ctl(ADD eventfd)", error)
         }
         try startThread()
+    }
+
+    deinit {
+        readBuffer.deallocate()
     }
 
     private init(failed error: any Error) {

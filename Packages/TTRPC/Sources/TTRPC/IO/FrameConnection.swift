@@ -61,13 +61,14 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
 
     private func readAvailable() {
         while !isClosed {
-            let count = loop.readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let buffer = loop.readBuffer
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if count > 0 {
-                decoder.append(loop.readBuffer[0..<count])
+                decoder.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 while !isClosed, let event = decoder.next() {
                     delegate?.received(event, on: self)
                 }
-                if count < loop.readBuffer.count { return }
+                if count < buffer.count { return }
             } else if count == 0 {
                 close(error: decoder.isMidFrame ? .closed("peer closed the connection in the middle of a frame") : nil)
                 return
