@@ -191,6 +191,77 @@ import Testing
         try await finish(setup, client)
     }
 
+    /// runc's IoUid/IoGid, for a container in a user namespace (root inside
+    /// is uid 100000 outside): its stdio are pipes that uid owns, as the Go
+    /// shim gives them, so it can reopen them through /proc/self/fd. runc
+    /// cannot chown a FIFO from inside the namespace, and the client's
+    /// root-owned FIFOs refuse that open.
+    @Test func ioOwnerCanReopenItsStdio() async throws {
+        let setup = try Setup()
+        let configPath = setup.bundle + "/config.json"
+        let data = try Data(contentsOf: URL(fileURLWithPath: configPath))
+        var config = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var process = try #require(config["process"] as? [String: Any])
+        process["args"] = ["sh", "-c", "read line < /proc/self/fd/0; echo got-$line > /proc/self/fd/1"]
+        config["process"] = process
+        var linux = try #require(config["linux"] as? [String: Any])
+        var namespaces = try #require(linux["namespaces"] as? [[String: Any]])
+        namespaces.append(["type": "user"])
+        linux["namespaces"] = namespaces
+        linux["uidMappings"] = [["containerID": 0, "hostID": 100_000, "size": 65536]]
+        linux["gidMappings"] = [["containerID": 0, "hostID": 100_000, "size": 65536]]
+        config["linux"] = linux
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+        // The namespace's root (uid 100000 outside) must reach the rootfs.
+        chmod(setup.directory.path, 0o755)
+        let input = setup.directory.file("init-stdin")
+        let output = setup.directory.file("init-stdout")
+        #expect(mkfifo(input, 0o600) == 0 && mkfifo(output, 0o600) == 0)
+        let reader = open(output, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        defer { close(reader) }
+        let started = try setup.shim("start")
+        #expect(started.status == 0, "\(started.errors)")
+        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
+        let options = try Google_Protobuf_Any(
+            message: RuncOptions.with {
+                $0.ioUid = 100_000; $0.ioGid = 100_000
+            })
+        let _: ShimCreateTaskResponse = try await client.call(
+            task, "Create",
+            ShimCreateTaskRequest.with {
+                $0.id = setup.id; $0.bundle = setup.bundle; $0.stdin = input; $0.stdout = output; $0.options = options
+            })
+        // Kept open until the output came, so a reopen of the stdin FIFO itself could not wait for a writer.
+        let writer = open(input, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        #expect(writer >= 0)
+        _ = write(writer, "ping\n", 5)
+        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        // Read before Wait: the exit is reported once the client drained its FIFO.
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var text = ""
+        for _ in 0..<200 where !text.hasSuffix("\n") {
+            let count = read(reader, &buffer, buffer.count)
+            if count > 0 {
+                text += String(decoding: buffer[0..<count], as: UTF8.self)
+            } else {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(text == "got-ping\n", "the container reopened its stdin and stdout")
+        close(writer)
+        let _: Google_Protobuf_Empty = try await client.call(
+            task, "CloseIO",
+            ShimCloseIORequest.with {
+                $0.id = setup.id; $0.stdin = true
+            })
+        let waited: ShimWaitResponse = try await client.call(task, "Wait", ShimWaitRequest.with { $0.id = setup.id })
+        #expect(waited.exitStatus == 0)
+        let _: ShimDeleteResponse = try await client.call(task, "Delete", ShimDeleteRequest.with { $0.id = setup.id })
+        let _: Google_Protobuf_Empty = try await client.call(task, "Shutdown", ShimShutdownRequest.with { $0.id = setup.id })
+        client.close()
+        await setup.cleanUp()
+    }
+
     /// In the host's pid namespace (no pid namespace in the spec) nothing
     /// dies with init: once init exits the shim kills what is left.
     @Test func hostPidNamespaceLeavesNothingBehind() async throws {

@@ -39,6 +39,8 @@ final class ProcessIO: Sendable {
         var loggerPid: Int32?
         /// Copied outputs: our copy of each pipe's read end and the relay stream draining it into its FIFO.
         var copies: [(pipe: Int32, stream: RelayStream)] = []
+        /// For an IO owner other than root: the relay stream from the stdin FIFO into the process's pipe.
+        var stdinCopy: RelayStream?
     }
 
     private let descriptors: Mutex<Descriptors>
@@ -46,7 +48,10 @@ final class ProcessIO: Sendable {
 
     /// With `copyThrough`, output FIFOs get pipes that the relay copies from:
     /// an exec's exit then closes the client's stream even while a
-    /// background child still holds the pipe (containerd #7802).
+    /// background child still holds the pipe (containerd #7802). With an
+    /// `owner` other than root (runc's IoUid/IoGid), stdin is copied through
+    /// a pipe too, and every pipe belongs to the owner, so a process of that
+    /// user can reopen its stdio (`/proc/self/fd/1`, `/dev/stdout`).
     init(
         stdin: String, stdout: String, stderr: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32), containerID: String,
         namespace: String, reaper: Reaper, copyThrough relay: ConsoleRelay? = nil
@@ -64,10 +69,16 @@ final class ProcessIO: Sendable {
                 // Open the read end without waiting for a writer, then keep a
                 // writer of our own so the FIFO never reports EOF on its own.
                 let reader = try Self.open(stdin, O_RDONLY | O_NONBLOCK)
-                _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) & ~O_NONBLOCK)
-                stdinFD = reader
-                state.forRunc.append(reader)
                 state.stdinKeeper = try Self.open(stdin, O_WRONLY | O_NONBLOCK)
+                if let relay, !terminal, owner.uid != 0 || owner.gid != 0 {
+                    let fd = try Self.copyStdin(from: reader, relay: relay, owner: owner, state: &state)
+                    stdinFD = fd
+                    state.forRunc.append(fd)
+                } else {
+                    _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) & ~O_NONBLOCK)
+                    stdinFD = reader
+                    state.forRunc.append(reader)
+                }
             }
             let destinations = terminal ? [stdout] : [stdout, stderr]
             if let scheme = Self.scheme(of: stdout), scheme == "binary" {
@@ -140,6 +151,23 @@ final class ProcessIO: Sendable {
             return pipe.write.release()
         } catch {
             throw TTRPCFailure.internal("cannot set up the output copy: \(error)")
+        }
+    }
+
+    /// A pipe the relay fills from the stdin FIFO (`reader`, which it takes);
+    /// returns the read end, owned by `owner`, for the process. The FIFO's
+    /// end (the client gone after CloseIO) closes the pipe: the process reads EOF.
+    private static func copyStdin(from reader: Int32, relay: ConsoleRelay, owner: (uid: UInt32, gid: UInt32), state: inout Descriptors)
+        throws(TTRPCError) -> Int32
+    {
+        let source = ConsoleDescriptor(taking: reader)
+        do {
+            let pipe = try ConsoleDescriptor.pipe()
+            _ = fchown(pipe.read.rawValue, owner.uid, owner.gid)
+            state.stdinCopy = try relay.relay(from: source, to: pipe.write)
+            return pipe.read.release()
+        } catch {
+            throw TTRPCFailure.internal("cannot set up the stdin copy: \(error)")
         }
     }
 
@@ -319,6 +347,10 @@ final class ProcessIO: Sendable {
             copy.stream.stop(flushTimeout: .zero)
             close(copy.pipe)
         }
+        descriptors.withLock { state -> RelayStream? in
+            defer { state.stdinCopy = nil }
+            return state.stdinCopy
+        }?.stop(flushTimeout: .zero)
         terminalOutput?.close()
         terminalInput?.close()
     }

@@ -123,9 +123,11 @@ final class TaskService: Sendable {
             mounted = true
         }
         do {
-            // Init's FIFOs go to runc as they are (no copy, no relay thread); a log file is written by the shim.
+            // Init's FIFOs go to runc as they are (no copy, no relay thread); a log file is written by the
+            // shim, and an IO owner other than root gets pipes of its own (as the Go shim gives it).
             var relay: ConsoleRelay?
-            if ProcessIO.scheme(of: request.stdout) == "file" {
+            let ownedIO = !request.terminal && (options.ioUid != 0 || options.ioGid != 0)
+            if ProcessIO.scheme(of: request.stdout) == "file" || ownedIO {
                 do {
                     relay = try terminals.sharedRelay()
                 } catch {
