@@ -352,6 +352,95 @@ import Testing
         #expect(!after.contains(" \(rootfs) "), "Delete unmounted the rootfs")
     }
 
+    /// A stopped container on a bind-mounted rootfs, with every umount2 of
+    /// its shim slowed by strace (a host under heavy I/O, containerd #7496).
+    struct SlowUnmount {
+        let setup: Setup
+        let client: TTRPCClient
+        let initPid: UInt32
+        let shimPid: Int32
+        let rootfs: String
+        let delay: SyscallDelay
+    }
+
+    func slowUnmount() async throws -> SlowUnmount {
+        let setup = try Setup()
+        let image = setup.directory.file("image")
+        try FileManager.default.moveItem(atPath: setup.bundle + "/rootfs", toPath: image)
+        let started = try setup.shim("start")
+        #expect(started.status == 0, "\(started.errors)")
+        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
+        let bind = CTDMount.with {
+            $0.type = "bind"; $0.source = image; $0.options = ["rbind", "rw"]
+        }
+        let created: ShimCreateTaskResponse = try await client.call(
+            task, "Create",
+            ShimCreateTaskRequest.with {
+                $0.id = setup.id; $0.bundle = setup.bundle; $0.rootfs = [bind]
+            })
+        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        let _: Google_Protobuf_Empty = try await client.call(
+            task, "Kill",
+            ShimKillRequest.with {
+                $0.id = setup.id; $0.signal = 9
+            })
+        let waited: ShimWaitResponse = try await client.call(task, "Wait", ShimWaitRequest.with { $0.id = setup.id })
+        #expect(waited.exitStatus == 137)
+        let shimPid = try #require(Int32(String(contentsOfFile: setup.bundle + "/shim.pid", encoding: .utf8)))
+        let delay = try SyscallDelay(pid: shimPid, syscall: "umount2", delay: .seconds(2))
+        return SlowUnmount(
+            setup: setup, client: client, initPid: created.pid, shimPid: shimPid, rootfs: setup.bundle + "/rootfs", delay: delay)
+    }
+
+    /// After Shutdown: the shim exited, the rootfs is unmounted, and exactly one delete event went out.
+    func expectCleanExit(_ slow: SlowUnmount, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for _ in 0..<500 where kill(slow.shimPid, 0) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(kill(slow.shimPid, 0) != 0, "the shim exited", sourceLocation: sourceLocation)
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mountinfo.contains(" \(slow.rootfs) "), "the rootfs was unmounted", sourceLocation: sourceLocation)
+        let deletes = slow.setup.topics.all.filter { $0 == "/tasks/delete" }
+        #expect(deletes.count == 1, "one delete event: \(slow.setup.topics.all)", sourceLocation: sourceLocation)
+    }
+
+    /// containerd #7496: Delete outlasts its client's timeout while the
+    /// rootfs unmounts slowly. The deletion carries on; containerd's retry
+    /// joins it and gets the exit status (not NotFound, not a second
+    /// unmount); then Shutdown ends the shim, which is not leaked.
+    @Test func slowDeleteOutlivesItsClientAndTheRetryGetsTheResult() async throws {
+        let slow = try await slowUnmount()
+        let request = ShimDeleteRequest.with { $0.id = slow.setup.id }
+        await expectCode(.deadlineExceeded) {
+            let _: ShimDeleteResponse = try await slow.client.call(task, "Delete", request, timeout: .milliseconds(300))
+        }
+        let retried: ShimDeleteResponse = try await slow.client.call(task, "Delete", request, timeout: .seconds(30))
+        #expect(retried.exitStatus == 137 && retried.pid == slow.initPid, "the retry has the first deletion's result")
+        await expectCode(.notFound) {
+            let _: ShimDeleteResponse = try await slow.client.call(task, "Delete", request)
+        }
+        slow.delay.stop()
+        let _: Google_Protobuf_Empty = try await slow.client.call(task, "Shutdown", ShimShutdownRequest.with { $0.id = slow.setup.id })
+        try await expectCleanExit(slow)
+        slow.client.close()
+        await slow.setup.cleanUp()
+    }
+
+    /// The same slow Delete, but the client sends Shutdown instead of a
+    /// retry: the shim finishes the deletion (unmount, delete event) before
+    /// it exits, instead of exiting half way or staying behind.
+    @Test func shutdownDuringASlowDeleteWaitsForIt() async throws {
+        let slow = try await slowUnmount()
+        await expectCode(.deadlineExceeded) {
+            let _: ShimDeleteResponse = try await slow.client.call(
+                task, "Delete", ShimDeleteRequest.with { $0.id = slow.setup.id }, timeout: .milliseconds(300))
+        }
+        let _: Google_Protobuf_Empty = try await slow.client.call(
+            task, "Shutdown", ShimShutdownRequest.with { $0.id = slow.setup.id }, timeout: .seconds(30))
+        try await expectCleanExit(slow)
+        slow.delay.stop()
+        slow.client.close()
+        await slow.setup.cleanUp()
+    }
+
     @Test func updateStatsPauseAndResume() async throws {
         let setup = try Setup()
         let (client, pid) = try await running(setup)

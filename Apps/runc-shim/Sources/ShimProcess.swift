@@ -34,6 +34,8 @@ actor ShimProcess {
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     private var exitEventPublished = false
     private var exitEventWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Init's deletion once a Delete started it: retries and Shutdown wait for it.
+    private(set) var deletion: Task<ShimDeleteResponse, any Error>?
 
     init(id: String, execID: String = "", bundle: String, io: ProcessIO, pid: Int32 = 0) {
         self.id = id
@@ -127,4 +129,17 @@ actor ShimProcess {
     }
 
     func markDeleted() { phase = .deleted }
+
+    /// The deletion under way, or the one `start` begins now: a Delete
+    /// retried after its client gave up (a slow unmount, containerd #7496)
+    /// joins the first instead of running a second, and gets its result.
+    func joinDeletion(_ start: @Sendable () -> Task<ShimDeleteResponse, any Error>) -> Task<ShimDeleteResponse, any Error> {
+        if let deletion { return deletion }
+        let task = start()
+        deletion = task
+        return task
+    }
+
+    /// Lets a later Delete try again after this deletion failed.
+    func forgetDeletion() { deletion = nil }
 }

@@ -63,6 +63,15 @@ actor ShimTasks {
         if let process = containers.removeValue(forKey: id)?.process { deletedTasks[id] = process }
     }
 
+    /// Deletions of init processes still under way.
+    func deletionsInProgress() async -> [Task<ShimDeleteResponse, any Error>] {
+        var list: [Task<ShimDeleteResponse, any Error>] = []
+        for entry in containers.values {
+            if let process = entry.process, let deletion = await process.deletion { list.append(deletion) }
+        }
+        return list
+    }
+
     func hasLiveTasks() async -> Bool {
         for entry in containers.values {
             if let process = entry.process, await !process.hasExited { return true }

@@ -352,10 +352,28 @@ final class TaskService: Sendable {
         if phase == .running || phase == .paused || phase == .pausing {
             throw TTRPCFailure.failedPrecondition("cannot delete a running task; kill it first")
         }
+        // Its own task: a client that times out (or cancels) does not stop
+        // the deletion half way, and a retry gets the same response.
+        let deletion = await process.joinDeletion {
+            Task { [self] in try await deleteInit(request.id, process, options) }
+        }
         do {
-            try await runc(options).delete(request.id, force: true)
+            return try await deletion.value
+        } catch let error as TTRPCError {
+            throw error
         } catch {
-            if !error.isNotFound { throw TTRPCFailure.internal("\(error)") }
+            throw TTRPCFailure.internal("\(error)")
+        }
+    }
+
+    private func deleteInit(_ id: String, _ process: ShimProcess, _ options: RuncOptions) async throws -> ShimDeleteResponse {
+        do {
+            try await runc(options).delete(id, force: true)
+        } catch {
+            if !error.isNotFound {
+                await process.forgetDeletion()
+                throw TTRPCFailure.internal("\(error)")
+            }
         }
         // A created task's init dies with the delete; its exit comes first.
         await process.waitForExit()
@@ -371,10 +389,10 @@ final class TaskService: Sendable {
             }
         }
         await process.markDeleted()
-        await state.deleted(request.id)
+        await state.deleted(id)
         let pid = await process.pid
         var event = EventTaskDelete()
-        event.containerID = request.id
+        event.containerID = id
         event.pid = UInt32(bitPattern: pid)
         event.exitStatus = await process.exitStatus
         if let exitedAt = await process.exitedAt { event.exitedAt = exitedAt }
@@ -387,6 +405,11 @@ final class TaskService: Sendable {
     }
 
     func shutdown(_ request: ShimShutdownRequest) async throws -> Google_Protobuf_Empty {
+        // A deletion still unmounting finishes first, so the shim never exits
+        // with the rootfs half removed or its delete event unsent.
+        if !request.now {
+            for deletion in await state.deletionsInProgress() { _ = try? await deletion.value }
+        }
         if !request.now, await state.hasLiveTasks() { return Google_Protobuf_Empty() }
         await events.flush()
         onShutdown()
