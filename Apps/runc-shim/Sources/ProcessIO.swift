@@ -70,7 +70,7 @@ final class ProcessIO: Sendable {
                 // writer of our own so the FIFO never reports EOF on its own.
                 let reader = try Self.open(stdin, O_RDONLY | O_NONBLOCK)
                 state.stdinKeeper = try Self.open(stdin, O_WRONLY | O_NONBLOCK)
-                if let relay, !terminal, owner.uid != 0 || owner.gid != 0 {
+                if let relay, !terminal, Self.isOwned(owner) {
                     let fd = try Self.copyStdin(from: reader, relay: relay, owner: owner, state: &state)
                     stdinFD = fd
                     state.forRunc.append(fd)
@@ -146,7 +146,7 @@ final class ProcessIO: Sendable {
             // 1 MiB (the default pipe-max-size): a writer streaming output wakes the relay less often.
             let pipe = try ConsoleDescriptor.pipe(capacity: 1 << 20)
             let stream = try relay.relay(from: pipe.read, to: ConsoleDescriptor(taking: fcntl(fifo, F_DUPFD_CLOEXEC, 3)))
-            if owner.uid != 0 || owner.gid != 0 { _ = fchown(pipe.write.rawValue, owner.uid, owner.gid) }
+            if Self.isOwned(owner) { _ = fchown(pipe.write.rawValue, owner.uid, owner.gid) }
             state.copies.append((pipe.read.release(), stream))
             return pipe.write.release()
         } catch {
@@ -169,6 +169,17 @@ final class ProcessIO: Sendable {
         } catch {
             throw TTRPCFailure.internal("cannot set up the stdin copy: \(error)")
         }
+    }
+
+    /// Whether runc's IoUid/IoGid name someone other than root: then the
+    /// pipes and files the shim makes for the process belong to them.
+    static func isOwned(_ owner: (uid: UInt32, gid: UInt32)) -> Bool { owner.uid != 0 || owner.gid != 0 }
+
+    /// Whether init's stdio needs the relay: a log file the shim writes, or
+    /// pipes of the IO owner's own (init's plain FIFOs otherwise go straight
+    /// to runc: no copy, no relay thread).
+    static func initNeedsRelay(stdout: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32)) -> Bool {
+        scheme(of: stdout) == "file" || (!terminal && isOwned(owner))
     }
 
     /// `file` or `binary` for a URI, nil for a plain FIFO path.
@@ -194,7 +205,7 @@ final class ProcessIO: Sendable {
         }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw TTRPCFailure.invalidArgument("cannot open the log file \(path): \(Errno(rawValue: errno))") }
-        if owner.uid != 0 || owner.gid != 0 { _ = fchown(fd, owner.uid, owner.gid) }
+        if Self.isOwned(owner) { _ = fchown(fd, owner.uid, owner.gid) }
         return fd
     }
 
@@ -225,7 +236,7 @@ final class ProcessIO: Sendable {
                 throw TTRPCFailure.internal("\(error)")
             }
         }
-        if owner.uid != 0 || owner.gid != 0 {
+        if Self.isOwned(owner) {
             _ = fchown(pipes[0][1], owner.uid, owner.gid)
             _ = fchown(pipes[1][1], owner.uid, owner.gid)
         }
@@ -335,22 +346,20 @@ final class ProcessIO: Sendable {
     }
 
     private func closeOutputs() {
-        let (fds, copies) = descriptors.withLock { state -> ([Int32], [(pipe: Int32, stream: RelayStream)]) in
+        let (fds, copies, stdinCopy) = descriptors.withLock { state in
             defer {
                 state.fifoOutputs = []
                 state.copies = []
+                state.stdinCopy = nil
             }
-            return (state.fifoOutputs, state.copies)
+            return (state.fifoOutputs, state.copies, state.stdinCopy)
         }
         for fd in fds { close(fd) }
         for copy in copies {
             copy.stream.stop(flushTimeout: .zero)
             close(copy.pipe)
         }
-        descriptors.withLock { state -> RelayStream? in
-            defer { state.stdinCopy = nil }
-            return state.stdinCopy
-        }?.stop(flushTimeout: .zero)
+        stdinCopy?.stop(flushTimeout: .zero)
         terminalOutput?.close()
         terminalInput?.close()
     }

@@ -123,11 +123,9 @@ final class TaskService: Sendable {
             mounted = true
         }
         do {
-            // Init's FIFOs go to runc as they are (no copy, no relay thread); a log file is written by the
-            // shim, and an IO owner other than root gets pipes of its own (as the Go shim gives it).
             var relay: ConsoleRelay?
-            let ownedIO = !request.terminal && (options.ioUid != 0 || options.ioGid != 0)
-            if ProcessIO.scheme(of: request.stdout) == "file" || ownedIO {
+            let owner = (uid: options.ioUid, gid: options.ioGid)
+            if ProcessIO.initNeedsRelay(stdout: request.stdout, terminal: request.terminal, owner: owner) {
                 do {
                     relay = try terminals.sharedRelay()
                 } catch {
@@ -136,7 +134,7 @@ final class TaskService: Sendable {
             }
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
-                owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
+                owner: owner, containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
             let pidFile = request.bundle + "/init.pid"
             let console = request.terminal ? try terminals.socket() : nil
             defer { console?.close() }
@@ -409,8 +407,8 @@ final class TaskService: Sendable {
         // with the rootfs half removed or its delete event unsent.
         if !request.now {
             for deletion in await state.deletionsInProgress() { _ = try? await deletion.value }
+            if await state.hasLiveTasks() { return Google_Protobuf_Empty() }
         }
-        if !request.now, await state.hasLiveTasks() { return Google_Protobuf_Empty() }
         await events.flush()
         onShutdown()
         return Google_Protobuf_Empty()
