@@ -91,7 +91,8 @@ extension BackgroundProcess {
         defer { harness.stop() }
         let run = Task { try await harness.run("killme", ["/bin/sleep", "1000"]) }
         #expect(try await waitFor { try await harness.ctr("task", "ls").output.contains("RUNNING") })
-        #expect(try await harness.ctr("task", "kill", "-s", "SIGKILL", "killme").status == 0)
+        let killed = try await harness.ctr("task", "kill", "-s", "SIGKILL", "killme")
+        #expect(killed.status == 0, "\(killed.errors)")
         let result = try await run.value
         #expect(result.status == 137, "\(result.errors)")
     }
