@@ -258,6 +258,7 @@ let package = Package(
             name: "ShimTests",
             dependencies: ["TestSupport", "TTRPC", "containerd-shim-runc-v1", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/ShimTests",
+            exclude: ["GoClient"],
             swiftSettings: strict
         ),
         .testTarget(

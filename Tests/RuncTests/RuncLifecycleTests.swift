@@ -97,6 +97,45 @@ import Testing
         await box.cleanUp()
     }
 
+    /// A runtime that cannot be executed is ``RuncError/Code/runtimeNotFound``,
+    /// worded as Go's os/exec words it (containerd's clients look for that text).
+    @Test func missingRuntimeIsNamedAsGoNamesIt() async throws {
+        let directory = try TemporaryDirectory(prefix: "runc-missing")
+        defer { directory.remove() }
+        let root = directory.file("root")
+        let onPath = Runc(binary: "no-such-runc-\(getpid())", root: root)
+        await #expect {
+            try await onPath.delete("x", force: true)
+        } throws: { error in
+            guard let error = error as? RuncError else { return false }
+            return error.code == .runtimeNotFound && error.command == "delete" && error.containerID == "x"
+                && error.message == "exec: \"no-such-runc-\(getpid())\": executable file not found in $PATH"
+        }
+        let byPath = Runc(binary: "/nonexistent/runc", root: root)
+        await #expect {
+            _ = try await byPath.version()
+        } throws: { error in
+            guard let error = error as? RuncError else { return false }
+            return error.code == .runtimeNotFound && error.message == "fork/exec /nonexistent/runc: no such file or directory"
+        }
+        // Found on PATH but not executable by the kernel (a script whose interpreter is missing).
+        try directory.write("fake-runc", "#!/nonexistent/interpreter\n")
+        chmod(directory.file("fake-runc"), 0o755)
+        let badInterpreter = Runc(binary: "fake-runc", root: root, environment: ["PATH=\(directory.path)"])
+        await #expect {
+            _ = try await badInterpreter.version()
+        } throws: { error in
+            guard let error = error as? RuncError else { return false }
+            return error.code == .runtimeNotFound && error.message == "fork/exec \(directory.file("fake-runc")): no such file or directory"
+        }
+        // runc ran and failed: the code says so.
+        await #expect {
+            _ = try await Runc(root: root).state("no-such-container-\(getpid())")
+        } throws: { error in
+            (error as? RuncError)?.code == .containerNotFound
+        }
+    }
+
     @Test func versionAndFeatures() async throws {
         let runc = Runc()
         let version = try await runc.version()

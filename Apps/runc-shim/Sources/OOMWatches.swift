@@ -10,10 +10,10 @@ import TTRPC
 final class OOMWatches: Sendable {
     private let watchers = Mutex<[String: OOMWatcher]>([:])
 
-    func start(containerID: String, pid: Int32, events: EventPublisher, logger: Logger) {
+    func start(containerID: String, cgroup: Cgroup, events: EventPublisher, logger: Logger) {
         let watcher: OOMWatcher
         do {
-            watcher = try OOMWatcher(cgroup: Cgroup.load(pid: pid))
+            watcher = try OOMWatcher(cgroup: cgroup)
         } catch {
             logger.warning("no OOM notifications for this container", metadata: ["error": "\(error)"])
             return

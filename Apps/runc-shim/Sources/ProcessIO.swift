@@ -150,7 +150,7 @@ final class ProcessIO: Sendable {
             state.copies.append((pipe.read.release(), stream))
             return pipe.write.release()
         } catch {
-            throw TTRPCFailure.internal("cannot set up the output copy: \(error)")
+            throw TTRPCFailure.failed("cannot set up the output copy: \(error)")
         }
     }
 
@@ -167,7 +167,7 @@ final class ProcessIO: Sendable {
             state.stdinCopy = try relay.relay(from: source, to: pipe.write)
             return pipe.read.release()
         } catch {
-            throw TTRPCFailure.internal("cannot set up the stdin copy: \(error)")
+            throw TTRPCFailure.failed("cannot set up the stdin copy: \(error)")
         }
     }
 
@@ -191,7 +191,7 @@ final class ProcessIO: Sendable {
 
     private static func open(_ path: String, _ flags: Int32) throws(TTRPCError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC)
-        guard fd >= 0 else { throw TTRPCFailure.invalidArgument("cannot open \(path): \(Errno(rawValue: errno))") }
+        guard fd >= 0 else { throw TTRPCFailure.failed("cannot open \(path): \(Errno(rawValue: errno))") }
         return fd
     }
 
@@ -204,7 +204,7 @@ final class ProcessIO: Sendable {
             mkdir(current.string, 0o755)
         }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw TTRPCFailure.invalidArgument("cannot open the log file \(path): \(Errno(rawValue: errno))") }
+        guard fd >= 0 else { throw TTRPCFailure.failed("cannot open the log file \(path): \(Errno(rawValue: errno))") }
         if Self.isOwned(owner) { _ = fchown(fd, owner.uid, owner.gid) }
         return fd
     }
@@ -233,7 +233,7 @@ final class ProcessIO: Sendable {
                 pipes.append([pair.read.release(), pair.write.release()])
             } catch {
                 for fd in pipes.flatMap({ $0 }) { close(fd) }
-                throw TTRPCFailure.internal("\(error)")
+                throw TTRPCFailure.failed("\(error)")
             }
         }
         if Self.isOwned(owner) {
@@ -250,7 +250,7 @@ final class ProcessIO: Sendable {
                     extraDescriptors: [pipes[0][0], pipes[1][0], pipes[2][1]]))
         } catch {
             for fd in pipes.flatMap({ $0 }) { close(fd) }
-            throw TTRPCFailure.invalidArgument("cannot start the logger \(path): \(error)")
+            throw TTRPCFailure.failed("cannot start the logger \(path): \(error)")
         }
         close(pipes[0][0])
         close(pipes[1][0])

@@ -8,12 +8,12 @@ enum RuntimeOptions {
         guard !any.typeURL.isEmpty || !any.value.isEmpty else { return RuncOptions() }
         let name = any.typeURL.split(separator: "/").last.map(String.init) ?? any.typeURL
         guard name == RuncOptions.protoMessageName || name == "containerd.linux.runc.RuncOptions" else {
-            throw TTRPCFailure.invalidArgument("unsupported runtime options \(any.typeURL)")
+            throw TTRPCFailure.failed("unsupported runtime options \(any.typeURL)")
         }
         do {
             return try RuncOptions(serializedBytes: any.value)
         } catch {
-            throw TTRPCFailure.invalidArgument("cannot decode runtime options: \(error)")
+            throw TTRPCFailure.failed("cannot decode runtime options: \(error)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Cgroups
 import Console
 import OCISpec
 import SwiftProtobuf
@@ -8,6 +9,17 @@ import SwiftProtobuf
 actor ShimProcess {
     enum Phase: Sendable, Equatable {
         case created, running, pausing, paused, stopped, deleted
+
+        /// The state's name as errors use it ("cannot start a running process").
+        var name: String {
+            switch self {
+            case .created: "created"
+            case .running: "running"
+            case .pausing: "pausing"
+            case .paused: "paused"
+            case .stopped, .deleted: "stopped"
+            }
+        }
     }
 
     /// Where the start event stands, so the exit event never overtakes it.
@@ -29,6 +41,11 @@ actor ShimProcess {
     private(set) var console: ConsoleDescriptor?
     /// An exec's process, until it is started.
     private(set) var spec: ProcessSpec?
+    /// Init's cgroup, loaded once it has a pid: Stats answer from it until
+    /// the task is deleted, as the Go shim's do, also after init exited.
+    private(set) var cgroup: Cgroup?
+    /// The checkpoint image a created-from-checkpoint init is restored from at Start.
+    private(set) var pendingRestore: String?
     private var startEvent: StartEvent = .notStarted
     private var startWaiters: [CheckedContinuation<Void, Never>] = []
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
@@ -52,6 +69,18 @@ actor ShimProcess {
     func attachConsole(_ master: ConsoleDescriptor) { console = master }
 
     func setSpec(_ spec: ProcessSpec) { self.spec = spec }
+
+    func setCgroup(_ cgroup: Cgroup?) { self.cgroup = cgroup }
+
+    func setPendingRestore(_ checkpoint: String) { pendingRestore = checkpoint }
+    func clearPendingRestore() { pendingRestore = nil }
+
+    /// Deleted before it ever ran (a restore that never started): waiters
+    /// are released with status 0, and no exit event is owed.
+    func neverRan() {
+        if exitedAt == nil { exited(code: 0, seconds: 0, nanoseconds: 0) }
+        exitEventQueued()
+    }
 
     func beginStart() { startEvent = .starting }
 

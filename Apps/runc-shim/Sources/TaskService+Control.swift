@@ -10,13 +10,18 @@ import TTRPC
 extension TaskService {
     func pause(_ request: ShimPauseRequest) async throws -> Google_Protobuf_Empty {
         let (process, options) = try await state.get(request.id)
-        guard await process.phase == .running else { throw TTRPCFailure.failedPrecondition("task \(request.id) is not running") }
+        switch await process.phase {
+        case .running: break
+        case .created: throw TTRPCFailure.invalidState("cannot pause task in created state")
+        case .pausing, .paused: throw TTRPCFailure.invalidState("cannot pause a paused container")
+        case .stopped, .deleted: throw TTRPCFailure.invalidState("cannot pause a stopped container")
+        }
         await process.setPausing()
         do {
             try await runc(options).pause(request.id)
         } catch {
             await process.setResumed()
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime pause failed", error)
         }
         await process.setPaused()
         var event = EventTaskPaused()
@@ -27,11 +32,16 @@ extension TaskService {
 
     func resume(_ request: ShimResumeRequest) async throws -> Google_Protobuf_Empty {
         let (process, options) = try await state.get(request.id)
-        guard await process.phase == .paused else { throw TTRPCFailure.failedPrecondition("task \(request.id) is not paused") }
+        switch await process.phase {
+        case .paused: break
+        case .created: throw TTRPCFailure.invalidState("cannot resume task in created state")
+        case .running, .pausing: throw TTRPCFailure.invalidState("cannot resume a running process")
+        case .stopped, .deleted: throw TTRPCFailure.invalidState("cannot resume a stopped container")
+        }
         do {
             try await runc(options).resume(request.id)
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime resume failed", error)
         }
         await process.setResumed()
         var event = EventTaskResumed()
@@ -47,7 +57,7 @@ extension TaskService {
         do {
             pids = try await runc(options).ps(request.id)
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime ps failed", error)
         }
         var execsByPid: [Int32: String] = [:]
         for exec in await state.execs(of: request.id) { execsByPid[await exec.pid] = exec.execID }
@@ -69,31 +79,33 @@ extension TaskService {
     /// Resources as containerd sends them: OCI `LinuxResources` JSON, applied with `runc update`.
     func update(_ request: ShimUpdateTaskRequest) async throws -> Google_Protobuf_Empty {
         let (process, options) = try await state.get(request.id)
-        guard await !process.hasExited else { throw TTRPCFailure.failedPrecondition("task \(request.id) is not running") }
+        guard await !process.hasExited else { throw TTRPCFailure.invalidState("cannot update a stopped container") }
         let resources: LinuxResources
         do {
             resources = try OCIJSON.decode(LinuxResources.self, from: request.resources.value)
         } catch {
-            throw TTRPCFailure.invalidArgument("the resources do not decode: \(error)")
+            throw TTRPCFailure.failed("the resources do not decode: \(error)")
         }
         do {
             try await runc(options).update(request.id, resources: resources)
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime update failed", error)
         }
         return Google_Protobuf_Empty()
     }
 
     /// The init's cgroup statistics: `io.containerd.cgroups.v1.Metrics` on
     /// v1 and hybrid hosts, `io.containerd.cgroups.v2.Metrics` on unified ones.
+    /// From the cgroup loaded at Create, so a stopped task that is not yet
+    /// deleted still has them, as with the Go shim.
     func stats(_ request: ShimStatsRequest) async throws -> ShimStatsResponse {
         let (process, _) = try await state.get(request.id)
-        guard await !process.hasExited else { throw TTRPCFailure.notFound("task \(request.id) has exited") }
+        guard let cgroup = await process.cgroup else { throw TTRPCFailure.notFound("cgroup does not exist") }
         let snapshot: CgroupStats
         do {
-            snapshot = try Cgroup.load(pid: await process.pid).stats()
+            snapshot = try cgroup.stats()
         } catch {
-            throw error.kind == .notFound ? TTRPCFailure.notFound("\(error)") : TTRPCFailure.internal("\(error)")
+            throw error.kind == .notFound ? TTRPCFailure.notFound("\(error)") : TTRPCFailure.failed("\(error)")
         }
         var response = ShimStatsResponse()
         switch snapshot {
@@ -111,14 +123,14 @@ extension TaskService {
 
     func resizePty(_ request: ShimResizePtyRequest) async throws -> Google_Protobuf_Empty {
         let (process, _) = try await state.process(request.id, execID: request.execID)
-        guard let console = await process.console else {
-            throw TTRPCFailure.failedPrecondition("\(process.displayID) has no terminal")
-        }
+        // As the Go shim: a stopped exec refuses, a process without a terminal accepts and nothing changes.
+        if !process.isInit, await process.hasExited { throw TTRPCFailure.invalidState("cannot resize a stopped container") }
+        guard let console = await process.console else { return Google_Protobuf_Empty() }
         do {
             try Terminal(console).setWindowSize(
                 WindowSize(rows: UInt16(clamping: request.height), columns: UInt16(clamping: request.width)))
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.failed("resize failed: \(error)")
         }
         return Google_Protobuf_Empty()
     }
@@ -126,15 +138,16 @@ extension TaskService {
     /// `runc checkpoint` with containerd's options.
     func checkpoint(_ request: ShimCheckpointTaskRequest) async throws -> Google_Protobuf_Empty {
         let (process, options) = try await state.get(request.id)
-        let phase = await process.phase
-        guard phase == .running || phase == .paused else {
-            throw TTRPCFailure.failedPrecondition("task \(request.id) is not running")
+        switch await process.phase {
+        case .running, .pausing, .paused: break
+        case .created: throw TTRPCFailure.invalidState("cannot checkpoint a task in created state")
+        case .stopped, .deleted: throw TTRPCFailure.invalidState("cannot checkpoint a stopped container")
         }
         let checkpoint = try Self.checkpointOptions(request)
         do {
             try await runc(options).checkpoint(request.id, options: checkpoint)
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime checkpoint failed", error)
         }
         var event = EventTaskCheckpointed()
         event.containerID = request.id
@@ -150,7 +163,7 @@ extension TaskService {
             do {
                 given = try RuncCheckpointOptions(serializedBytes: request.options.value)
             } catch {
-                throw TTRPCFailure.invalidArgument("the checkpoint options do not decode: \(error)")
+                throw TTRPCFailure.failed("the checkpoint options do not decode: \(error)")
             }
         }
         let imagePath = given.imagePath.isEmpty ? request.path : given.imagePath
@@ -162,17 +175,28 @@ extension TaskService {
         return CheckpointOptions(criu: criu, leaveRunning: !given.exit)
     }
 
-    /// Create from a checkpoint: `runc restore --detach` from the image
-    /// containerd unpacked at `request.checkpoint`.
-    func restore(
-        _ request: ShimCreateTaskRequest, runc: Runc, io: ProcessIO, pidFile: String, consoleSocket: String?, options: RuncOptions
-    ) async throws {
+    /// Start of a task created from a checkpoint: `runc restore --detach`
+    /// from the image containerd unpacked at `checkpoint`; returns init's pid.
+    func restore(_ process: ShimProcess, checkpoint: String, options: RuncOptions) async throws -> Int32 {
+        let pidFile = process.bundle + "/init.pid"
+        let console = process.io.terminal ? try terminals.socket() : nil
+        defer { console?.close() }
         let criu = CRIUOptions(
-            imagePath: request.checkpoint, workPath: options.criuWorkPath.isEmpty ? nil : options.criuWorkPath,
-            shellJob: request.terminal)
-        try await runc.restore(
-            request.id, bundle: request.bundle,
-            options: RestoreOptions(
-                criu: criu, pidFile: pidFile, consoleSocket: consoleSocket, detach: true, noPivot: options.noPivotRoot, io: io.runcIO))
+            imagePath: checkpoint, workPath: options.criuWorkPath.isEmpty ? nil : options.criuWorkPath, shellJob: process.io.terminal)
+        do {
+            try await runc(options).restore(
+                process.id, bundle: process.bundle,
+                options: RestoreOptions(
+                    criu: criu, pidFile: pidFile, consoleSocket: console?.path, detach: true, noPivot: options.noPivotRoot,
+                    io: process.io.runcIO))
+        } catch {
+            throw TTRPCFailure.runtime("OCI runtime restore failed", error)
+        }
+        process.io.closeRuncSide()
+        guard let pid = Self.readPid(pidFile) else { throw TTRPCFailure.failed("runc restore left no pid in \(pidFile)") }
+        await process.clearPendingRestore()
+        if let console { try await terminals.attach(console, to: process) }
+        logger.info("restored", metadata: ["pid": "\(pid)"])
+        return pid
     }
 }

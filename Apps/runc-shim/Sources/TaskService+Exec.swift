@@ -14,22 +14,30 @@ extension TaskService {
     func exec(_ request: ShimExecProcessRequest) async throws -> Google_Protobuf_Empty {
         guard !request.execID.isEmpty else { throw TTRPCFailure.invalidArgument("an exec id is required") }
         let (initProcess, options) = try await state.get(request.id)
-        guard await !initProcess.hasExited, await initProcess.phase != .created else {
-            throw TTRPCFailure.failedPrecondition("task \(request.id) is not running")
+        // As the Go shim: a created container takes execs (runc exec works
+        // before runc start), a paused or stopped one does not.
+        if await initProcess.pendingRestore != nil { throw TTRPCFailure.invalidState("cannot exec in a created state") }
+        switch await initProcess.phase {
+        case .created, .running: break
+        case .pausing, .paused: throw TTRPCFailure.invalidState("cannot exec in a paused state")
+        case .stopped, .deleted: throw TTRPCFailure.invalidState("cannot exec in a stopped state")
         }
-        let process: ProcessSpec
+        var process: ProcessSpec
         do {
             process = try OCIJSON.decode(ProcessSpec.self, from: request.spec.value)
         } catch {
-            throw TTRPCFailure.invalidArgument("the exec's process spec does not decode: \(error)")
+            throw TTRPCFailure.failed("the exec's process spec does not decode: \(error)")
         }
+        // The request decides whether there is a terminal; a spec copied from
+        // the container's may say otherwise, and runc would refuse the console socket.
+        process.terminal = request.terminal
         try await state.reserveExec(request.id, execID: request.execID)
         do {
             let relay: ConsoleRelay
             do {
                 relay = try terminals.sharedRelay()
             } catch {
-                throw TTRPCFailure.internal("\(error)")
+                throw TTRPCFailure.failed("cannot start the output relay: \(error)")
             }
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
@@ -51,10 +59,11 @@ extension TaskService {
     func startExec(_ request: ShimStartRequest) async throws -> ShimStartResponse {
         let (initProcess, _) = try await state.get(request.id)
         let (exec, options) = try await state.process(request.id, execID: request.execID)
-        guard await exec.phase == .created else { throw TTRPCFailure.failedPrecondition("exec \(request.execID) was already started") }
-        // No exec may start once init has exited.
-        guard await !initProcess.hasExited else { throw TTRPCFailure.failedPrecondition("task \(request.id) is not running") }
-        guard let spec = await exec.spec else { throw TTRPCFailure.internal("exec \(request.execID) has no process spec") }
+        let phase = await exec.phase
+        guard phase == .created else { throw TTRPCFailure.invalidState("cannot start a \(phase.name) process") }
+        // No exec may start once init has exited (runc would refuse it too).
+        guard await !initProcess.hasExited else { throw TTRPCFailure.failed("OCI runtime exec failed: container \(request.id) is stopped") }
+        guard let spec = await exec.spec else { throw TTRPCFailure.failed("exec \(request.execID) has no process spec") }
         await exec.beginStart()
         let pidFile = "\(exec.bundle)/\(request.execID).pid"
         let console = exec.io.terminal ? try terminals.socket() : nil
@@ -67,12 +76,12 @@ extension TaskService {
             exec.io.closeAll()
             await exec.startAborted()
             unlink(pidFile)
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("OCI runtime exec failed", error)
         }
         exec.io.closeRuncSide()
         guard let pid = Self.readPid(pidFile) else {
             await exec.startAborted()
-            throw TTRPCFailure.internal("runc exec left no pid in \(pidFile)")
+            throw TTRPCFailure.failed("runc exec left no pid in \(pidFile)")
         }
         unlink(pidFile)
         await exec.started(pid: pid)
@@ -93,7 +102,7 @@ extension TaskService {
     func deleteExec(_ request: ShimDeleteRequest) async throws -> ShimDeleteResponse {
         let (exec, _) = try await state.process(request.id, execID: request.execID)
         let phase = await exec.phase
-        if phase == .running { throw TTRPCFailure.failedPrecondition("cannot delete a running exec; kill it first") }
+        if phase == .running { throw TTRPCFailure.invalidState("cannot delete a running process") }
         if phase != .created {
             await exec.waitForExit()
             await exec.waitForExitEvent()

@@ -1,3 +1,4 @@
+import Cgroups
 import Console
 import Logging
 import Mount
@@ -96,13 +97,11 @@ final class TaskService: Sendable {
             event.io.stderr = request.stderr
             event.io.terminal = request.terminal
             event.checkpoint = request.checkpoint
+            // 0 for a restore, which runs at Start.
             let pid = await process.pid
             event.pid = UInt32(bitPattern: pid)
             await events.publish("/tasks/create", event)
-            // Watch for OOM kills before the process runs: a fast allocation
-            // could otherwise be killed before the watch exists.
-            oomWatches.start(containerID: request.id, pid: pid, events: events, logger: logger)
-            watchExit(process)
+            if pid > 0 { await watch(process, pid: pid) }
             var response = ShimCreateTaskResponse()
             response.pid = UInt32(bitPattern: pid)
             return response
@@ -112,6 +111,23 @@ final class TaskService: Sendable {
         }
     }
 
+    /// Once init has a pid: its cgroup (for Stats), the OOM watch — before
+    /// the process runs, or a fast allocation could be killed before the
+    /// watch exists — and the wait for its exit.
+    private func watch(_ process: ShimProcess, pid: Int32) async {
+        do {
+            let cgroup = try Cgroup.load(pid: pid)
+            await process.setCgroup(cgroup)
+            oomWatches.start(containerID: process.id, cgroup: cgroup, events: events, logger: logger)
+        } catch {
+            logger.warning("no cgroup for stats and OOM notifications", metadata: ["error": "\(error)"])
+        }
+        watchExit(process)
+    }
+
+    /// Mounts the rootfs, sets up the IO and runs `runc create`. From a
+    /// checkpoint nothing runs yet: as in the Go shim, `runc restore` is
+    /// Start's work, and until then the task is created with pid 0.
     private func createInit(_ request: ShimCreateTaskRequest, options: RuncOptions) async throws -> ShimProcess {
         let rootfs = request.bundle + "/rootfs"
         var mounted = false
@@ -129,35 +145,36 @@ final class TaskService: Sendable {
                 do {
                     relay = try terminals.sharedRelay()
                 } catch {
-                    throw TTRPCFailure.internal("\(error)")
+                    throw TTRPCFailure.failed("cannot start the output relay: \(error)")
                 }
             }
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
                 owner: owner, containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
+            if !request.checkpoint.isEmpty {
+                let process = ShimProcess(id: request.id, bundle: request.bundle, io: io)
+                await process.setPendingRestore(request.checkpoint)
+                logger.info("created from a checkpoint; restored at start", metadata: ["checkpoint": "\(request.checkpoint)"])
+                return process
+            }
             let pidFile = request.bundle + "/init.pid"
             let console = request.terminal ? try terminals.socket() : nil
             defer { console?.close() }
             do {
-                let runc = runc(options)
-                if request.checkpoint.isEmpty {
-                    try await runc.create(
-                        request.id, bundle: request.bundle,
-                        options: CreateOptions(
-                            pidFile: pidFile, consoleSocket: console?.path, noPivot: options.noPivotRoot,
-                            noNewKeyring: options.noNewKeyring,
-                            io: io.runcIO))
-                } else {
-                    try await restore(request, runc: runc, io: io, pidFile: pidFile, consoleSocket: console?.path, options: options)
-                }
+                try await runc(options).create(
+                    request.id, bundle: request.bundle,
+                    options: CreateOptions(
+                        pidFile: pidFile, consoleSocket: console?.path, noPivot: options.noPivotRoot,
+                        noNewKeyring: options.noNewKeyring,
+                        io: io.runcIO))
             } catch {
                 io.closeAll()
-                throw TTRPCFailure.internal("\(error)")
+                throw TTRPCFailure.runtime("OCI runtime create failed", error)
             }
             io.closeRuncSide()
             guard let pid = Self.readPid(pidFile) else {
                 io.closeAll()
-                throw TTRPCFailure.internal("runc create left no pid in \(pidFile)")
+                throw TTRPCFailure.failed("runc create left no pid in \(pidFile)")
             }
             let process = ShimProcess(id: request.id, bundle: request.bundle, io: io, pid: pid)
             if let console { try await terminals.attach(console, to: process) }
@@ -242,17 +259,28 @@ final class TaskService: Sendable {
     func start(_ request: ShimStartRequest) async throws -> ShimStartResponse {
         if !request.execID.isEmpty { return try await startExec(request) }
         let (process, options) = try await state.get(request.id)
-        guard await process.phase == .created else {
-            throw TTRPCFailure.failedPrecondition("task \(request.id) is not in the created state")
-        }
+        let phase = await process.phase
+        guard phase == .created else { throw TTRPCFailure.invalidState("cannot start a \(phase.name) process") }
         await process.beginStart()
-        do {
-            try await runc(options).start(request.id)
-        } catch {
-            await process.startAborted()
-            throw TTRPCFailure.internal("\(error)")
+        if let checkpoint = await process.pendingRestore {
+            let pid: Int32
+            do {
+                pid = try await restore(process, checkpoint: checkpoint, options: options)
+            } catch {
+                await process.startAborted()
+                throw error
+            }
+            await process.started(pid: pid)
+            await watch(process, pid: pid)
+        } else {
+            do {
+                try await runc(options).start(request.id)
+            } catch {
+                await process.startAborted()
+                throw TTRPCFailure.runtime("OCI runtime start failed", error)
+            }
+            await process.started()
         }
-        await process.started()
         let pid = await process.pid
         var event = EventTaskStart()
         event.containerID = request.id
@@ -273,7 +301,13 @@ final class TaskService: Sendable {
         response.execID = request.execID
         response.bundle = process.bundle
         response.pid = UInt32(bitPattern: await process.pid)
-        switch await process.phase {
+        var phase = await process.phase
+        // A paused container's execs are paused with it.
+        if !process.isInit, phase == .running, let initProcess = await state.process(request.id) {
+            let initPhase = await initProcess.phase
+            if initPhase == .paused || initPhase == .pausing { phase = initPhase }
+        }
+        switch phase {
         case .created: response.status = .created
         case .running: response.status = .running
         case .pausing: response.status = .pausing
@@ -322,17 +356,20 @@ final class TaskService: Sendable {
             // The reaper has not reaped it (no exit yet), so the pid is still this process's.
             guard Glibc.kill(await process.pid, signal) == 0 else {
                 if errno == ESRCH { throw TTRPCFailure.notFound("process already finished") }
-                throw TTRPCFailure.internal("kill: \(Errno(rawValue: errno))")
+                throw TTRPCFailure.failed("exec kill failed: \(Errno(rawValue: errno))")
             }
             return Google_Protobuf_Empty()
         }
         do {
             try await runc(options).kill(request.id, signal: signal, all: request.all)
         } catch {
-            if error.isNotFound || error.message.contains("process already finished") || error.message.contains("not running") {
+            if error.message.contains("process already finished") || error.message.contains("not running")
+                || error.message.lowercased().contains("no such process")
+            {
                 throw TTRPCFailure.notFound("process already finished")
             }
-            throw TTRPCFailure.internal("\(error)")
+            if error.isNotFound { throw TTRPCFailure.notFound("no such container") }
+            throw TTRPCFailure.runtime("kill failed", error)
         }
         return Google_Protobuf_Empty()
     }
@@ -348,7 +385,7 @@ final class TaskService: Sendable {
         let (process, options) = try await state.get(request.id)
         let phase = await process.phase
         if phase == .running || phase == .paused || phase == .pausing {
-            throw TTRPCFailure.failedPrecondition("cannot delete a running task; kill it first")
+            throw TTRPCFailure.invalidState("cannot delete a \(phase.name) process")
         }
         // Its own task: a client that times out (or cancels) does not stop
         // the deletion half way, and a retry gets the same response.
@@ -357,10 +394,8 @@ final class TaskService: Sendable {
         }
         do {
             return try await deletion.value
-        } catch let error as TTRPCError {
-            throw error
         } catch {
-            throw TTRPCFailure.internal("\(error)")
+            throw TTRPCFailure.runtime("failed to delete task", error)
         }
     }
 
@@ -370,12 +405,17 @@ final class TaskService: Sendable {
         } catch {
             if !error.isNotFound {
                 await process.forgetDeletion()
-                throw TTRPCFailure.internal("\(error)")
+                throw TTRPCFailure.runtime("failed to delete task", error)
             }
         }
-        // A created task's init dies with the delete; its exit comes first.
-        await process.waitForExit()
-        await process.waitForExitEvent()
+        if await process.pid == 0 {
+            // Created from a checkpoint and never restored: nothing ran.
+            await process.neverRan()
+        } else {
+            // A created task's init dies with the delete; its exit comes first.
+            await process.waitForExit()
+            await process.waitForExitEvent()
+        }
         process.io.closeAll()
         let rootfs = process.bundle + "/rootfs"
         if (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {

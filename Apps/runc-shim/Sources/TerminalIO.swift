@@ -13,7 +13,7 @@ final class TerminalIO: Sendable {
         do {
             return try ConsoleSocket(parent: "/tmp")
         } catch {
-            throw TTRPCFailure.internal("cannot create a console socket: \(error)")
+            throw TTRPCFailure.failed("cannot create a console socket: \(error)")
         }
     }
 
@@ -27,7 +27,7 @@ final class TerminalIO: Sendable {
             if let output = process.io.terminalOutput { process.io.setOutputRelay(try relay.relay(from: master, to: output)) }
             await process.attachConsole(master)
         } catch {
-            throw TTRPCFailure.internal("cannot set up the terminal: \(error)")
+            throw TTRPCFailure.failed("cannot set up the terminal: \(error)")
         }
     }
 

@@ -103,7 +103,7 @@ extension Runc {
         do {
             json = try OCIJSON.encode(resources, style: .compact)
         } catch {
-            throw RuncError(command: "update", containerID: id, message: "cannot encode resources: \(error)")
+            throw RuncError(code: .fileFailed, command: "update", containerID: id, message: "cannot encode resources: \(error)")
         }
         var invocation = Invocation(arguments: ["update", "--resources", "-", id], containerID: id)
         invocation.stdin = .pipe
@@ -171,11 +171,13 @@ struct TemporaryJSON {
         do {
             bytes = try OCIJSON.encode(value, style: .compact)
         } catch {
-            throw RuncError(command: command, message: "cannot encode: \(error)")
+            throw RuncError(code: .fileFailed, command: command, message: "cannot encode: \(error)")
         }
         var template = Array("/tmp/runc-process.XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
-        guard fd >= 0 else { throw RuncError(command: command, message: "cannot create a temporary file", errno: Errno(rawValue: errno)) }
+        guard fd >= 0 else {
+            throw RuncError(code: .fileFailed, command: command, message: "cannot create a temporary file", errno: Errno(rawValue: errno))
+        }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var offset = 0
@@ -185,7 +187,7 @@ struct TemporaryJSON {
                 let error = Errno(rawValue: errno)
                 close(fd)
                 unlink(path)
-                throw RuncError(command: command, message: "cannot write \(path)", errno: error)
+                throw RuncError(code: .fileFailed, command: command, message: "cannot write \(path)", errno: error)
             }
             offset += written
         }

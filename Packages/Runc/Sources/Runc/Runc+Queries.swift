@@ -24,7 +24,8 @@ extension Runc {
         let result = try await execute(Invocation(arguments: ["events", "--stats", id], containerID: id))
         let event = try decode(JSONValue.self, result.stdout, command: "events", id: id)
         guard event["type"].string == "stats" else {
-            throw RuncError(command: "events", containerID: id, message: "expected a stats event, got \(event["type"].string)")
+            throw RuncError(
+                code: .invalidOutput, command: "events", containerID: id, message: "expected a stats event, got \(event["type"].string)")
         }
         return RuncStats(json: event["data"])
     }
@@ -41,12 +42,8 @@ extension Runc {
         let result: MonitorResult
         do {
             result = try await monitor.run(command)
-        } catch let error as RuncError {
-            var located = error
-            located.command = "--version"
-            throw located
         } catch {
-            throw RuncError(command: "--version", message: "cannot run \(binary): \(error)")
+            throw startFailure(error, command: "--version", containerID: nil)
         }
         guard result.exitStatus == 0 else {
             throw RuncError(command: "--version", exitStatus: result.exitStatus, message: String(decoding: result.stderr, as: UTF8.self))

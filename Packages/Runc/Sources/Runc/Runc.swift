@@ -100,13 +100,8 @@ public struct Runc: Sendable {
         let result: MonitorResult
         do {
             result = try await monitor.run(command)
-        } catch let error as RuncError {
-            var located = error
-            located.command = subcommand
-            located.containerID = invocation.containerID
-            throw located
         } catch {
-            throw RuncError(command: subcommand, containerID: invocation.containerID, message: "cannot run \(binary): \(error)")
+            throw startFailure(error, command: subcommand, containerID: invocation.containerID)
         }
         guard result.exitStatus == 0 else {
             let message =
@@ -117,12 +112,28 @@ public struct Runc: Sendable {
         return result
     }
 
+    /// A monitor's failure to start runc, located at `command` and, when
+    /// the binary could not be executed, worded as Go's os/exec words it.
+    func startFailure(_ error: any Error, command: String, containerID: String?) -> RuncError {
+        var located =
+            (error as? RuncError) ?? RuncError(code: .spawnFailed, command: command, message: "cannot run \(binary): \(error)")
+        located.command = command
+        located.containerID = containerID
+        if located.exitStatus == nil, RuntimeLookup.isNotFound(located.errno), let errno = located.errno {
+            located.code = .runtimeNotFound
+            located.message = RuntimeLookup.message(binary: binary, errno: errno, environment: environment)
+        } else if located.exitStatus == nil {
+            located.code = .spawnFailed
+        }
+        return located
+    }
+
     /// Decodes runc's JSON output.
     func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], command: String, id: String? = nil) throws(RuncError) -> T {
         do {
             return try OCIJSON.decode(T.self, from: bytes)
         } catch {
-            throw RuncError(command: command, containerID: id, message: "cannot parse runc's output: \(error)")
+            throw RuncError(code: .invalidOutput, command: command, containerID: id, message: "cannot parse runc's output: \(error)")
         }
     }
 }
@@ -145,7 +156,8 @@ struct RuncLogFile {
         var template = Array("/tmp/runc-log.XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { $0.baseAddress.map { mkstemp($0) } ?? -1 }
         guard fd >= 0 else {
-            throw RuncError(command: command, message: "cannot create a temporary log file", errno: Errno(rawValue: errno))
+            throw RuncError(
+                code: .fileFailed, command: command, message: "cannot create a temporary log file", errno: Errno(rawValue: errno))
         }
         close(fd)  // runc opens it by name
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

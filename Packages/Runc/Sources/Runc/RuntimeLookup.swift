@@ -1,0 +1,47 @@
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Describes a runtime binary that could not be executed the way Go's
+/// os/exec does, because containerd's clients (and people) recognise that
+/// text: `exec: "no-runc": executable file not found in $PATH` for a name
+/// that no PATH directory holds as an executable, `fork/exec /opt/runc: no
+/// such file or directory` for a path (or a found file whose interpreter is
+/// missing).
+enum RuntimeLookup {
+    /// Whether a spawn failure with this errno means the program could not be executed.
+    static func isNotFound(_ errno: Errno?) -> Bool {
+        errno == .noSuchFileOrDirectory || errno == .permissionDenied
+    }
+
+    /// The os/exec wording for `binary`, which execve(2) refused with `errno`.
+    static func message(binary: String, errno: Errno, environment: [String]?) -> String {
+        let reason = errno == .permissionDenied ? "permission denied" : "no such file or directory"
+        if binary.contains("/") { return "fork/exec \(binary): \(reason)" }
+        guard let found = search(binary, path: searchPath(environment)) else {
+            return "exec: \"\(binary)\": executable file not found in $PATH"
+        }
+        return "fork/exec \(found): \(reason)"
+    }
+
+    /// PATH from the environment runc gets (ours when it inherits).
+    static func searchPath(_ environment: [String]?) -> String {
+        if let environment {
+            return environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
+        }
+        return getenv("PATH").map { String(cString: $0) } ?? ""
+    }
+
+    /// The first `directory/name` in `path` that access(2) says is executable.
+    static func search(_ name: String, path: String) -> String? {
+        for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+}
