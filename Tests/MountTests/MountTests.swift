@@ -38,6 +38,27 @@ import Testing
         try box.close()
     }
 
+    /// statx's mount-root attribute agrees with the mount table, also for a
+    /// bind mount of a directory on the same filesystem (same st_dev).
+    @Test func mountRootWithoutTheMountTable() throws {
+        let box = try MountSandbox()
+        defer { try? box.close() }
+        #expect(try Mounter.isMountRoot(box.root) == true)
+        let plain = try box.dir("plain")
+        #expect(try Mounter.isMountRoot(plain) == false)
+        #expect(try Mounter.isMountRoot(box.root + "/missing") == false)
+        let source = try box.dir("source")
+        let bound = try box.dir("bound")
+        try Mounter.mount(FilesystemMount(type: "bind", source: source, target: bound, options: ["bind"]))
+        #expect(try Mounter.isMountRoot(bound) == true)
+        #expect(try MountTable.read().isMountPoint(bound))
+        try FileManager.default.createSymbolicLink(atPath: box.root + "/link", withDestinationPath: bound)
+        #expect(try Mounter.isMountRoot(box.root + "/link") == false, "a final symlink is not followed")
+        try Mounter.unmount(bound)
+        #expect(try Mounter.isMountRoot(bound) == false)
+        try box.close()
+    }
+
     @Test func readOnlyBind() throws {
         let box = try MountSandbox()
         defer { try? box.close() }

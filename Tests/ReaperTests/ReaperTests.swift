@@ -40,4 +40,14 @@ import Testing
         #expect(result.status == 0, "\(result.output)\(result.errors)")
         #expect(result.output.contains("PASS \(name)"), "\(result.output)\(result.errors)")
     }
+
+    /// The same scenarios with the Reaper driven by the caller's event loop
+    /// (`Reaper.startDriven`, as the shim runs it): timers through its
+    /// timerfd, exits and pipes through its descriptor, no thread of its own.
+    @Test(arguments: scenarios)
+    func drivenScenario(_ name: String) async throws {
+        let result = try await Command.runOffPool([Self.helper, name, "driven"])
+        #expect(result.status == 0, "\(result.output)\(result.errors)")
+        #expect(result.output.contains("PASS \(name) (driven)"), "\(result.output)\(result.errors)")
+    }
 }

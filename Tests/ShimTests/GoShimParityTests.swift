@@ -13,9 +13,9 @@ import Testing
     static let clientSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GoClient").path
 
     /// What the client printed for `scenario` with `shim`: step name to outcome.
-    func outcomes(_ harness: ShimHarness, shim: String, _ scenario: String, id: String) throws -> [String: Any] {
-        let client = try GoBuild.binary(for: Self.clientSource, name: "go-task-client")
-        let result = try Command.run([
+    func outcomes(_ harness: ShimHarness, shim: String, _ scenario: String, id: String) async throws -> [String: Any] {
+        let client = try await GoBuild.binaryOffPool(for: Self.clientSource, name: "go-task-client")
+        let result = try await Command.runOffPool([
             client, "-address", harness.containerd.address, "-namespace", harness.containerd.namespace, "-runtime", shim,
             "-rootfs", harness.rootfs.path, scenario, id,
         ])
@@ -26,9 +26,9 @@ import Testing
     }
 
     /// The scenario with our shim and with the Go shim.
-    func both(_ harness: ShimHarness, _ scenario: String) throws -> (ours: [String: Any], go: [String: Any]) {
-        let ours = try outcomes(harness, shim: harness.shim, scenario, id: "ours-\(scenario)")
-        let go = try outcomes(harness, shim: Self.goShim, scenario, id: "go-\(scenario)")
+    func both(_ harness: ShimHarness, _ scenario: String) async throws -> (ours: [String: Any], go: [String: Any]) {
+        let ours = try await outcomes(harness, shim: harness.shim, scenario, id: "ours-\(scenario)")
+        let go = try await outcomes(harness, shim: Self.goShim, scenario, id: "go-\(scenario)")
         return (ours, go)
     }
 
@@ -49,7 +49,7 @@ import Testing
     @Test func execWithTerminalWhoseSpecSaysNone() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }
-        let (ours, go) = try both(harness, "exec-terminal")
+        let (ours, go) = try await both(harness, "exec-terminal")
         for (name, result) in [("ours", ours), ("Go", go)] {
             #expect(result["exec"] as? String == "ok" && result["start"] as? String == "ok", "\(name): \(result)")
             #expect(result["exitCode"] as? Int == 7, "\(name): \(result)")
@@ -65,7 +65,7 @@ import Testing
         let harness = try ShimHarness()
         defer { harness.stop() }
         for scenario in ["init-terminal", "init-no-terminal"] {
-            let (ours, go) = try both(harness, scenario)
+            let (ours, go) = try await both(harness, scenario)
             #expect(go["create"] as? String == "Unknown", "\(scenario): Go's \(go)")
             expectSame(ours, go)
         }
@@ -76,7 +76,7 @@ import Testing
     @Test func resizeWithoutTerminalIsANoOp() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }
-        let (ours, go) = try both(harness, "resize")
+        let (ours, go) = try await both(harness, "resize")
         for step in ["initCreated", "initRunning", "execCreated", "execRunning"] {
             #expect(ours[step] as? String == "ok", "ours, \(step): \(ours)")
             #expect(go[step] as? String == "ok", "Go's, \(step): \(go)")
@@ -88,7 +88,7 @@ import Testing
     @Test func missingRuntimeBinaryIsNamed() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }
-        let (ours, go) = try both(harness, "missing-runtime")
+        let (ours, go) = try await both(harness, "missing-runtime")
         for (name, result) in [("ours", ours), ("Go", go)] {
             #expect(result["create"] as? String == "Unknown", "\(name): \(result)")
             #expect(result["namesProgram"] as? Bool == true, "\(name): \(result["message"] ?? "")")
@@ -102,7 +102,7 @@ import Testing
     @Test func everyRequestInEveryStateAnswersAsTheGoShim() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }
-        let (ours, go) = try both(harness, "states")
+        let (ours, go) = try await both(harness, "states")
         #expect(go.count >= 40, "\(go)")
         expectSame(ours, go)
         // The answers that differed before, spelled out.

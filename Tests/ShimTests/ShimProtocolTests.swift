@@ -186,6 +186,47 @@ final class TopicRecorder: Sendable {
         await setup.cleanUp()
     }
 
+    /// containerd 1.6 runs `delete` after every task delete. With nothing
+    /// left (no runc state, rootfs not mounted) it answers without runc; with
+    /// runc state left, or the rootfs still mounted (a SIGKILLed shim), it
+    /// runs `runc delete --force` and unmounts. A runc wrapper records calls.
+    @Test func deleteActionRunsRuncOnlyWhenSomethingIsLeft() async throws {
+        let setup = try Setup()
+        let calls = setup.directory.file("runc-calls")
+        let wrapper = setup.directory.file("recording-runc")
+        try "#!/bin/sh\necho \"$@\" >> \(calls)\nexec runc \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let root = setup.directory.file("runc-root")
+        try "{\"root\":\"\(root)\",\"binary_name\":\"\(wrapper)\"}".write(
+            toFile: setup.bundle + "/options.json", atomically: true, encoding: .utf8)
+        try "4242".write(toFile: setup.bundle + "/init.pid", atomically: true, encoding: .utf8)
+        func delete() throws -> ShimDeleteResponse {
+            let result = try setup.shim("delete", extra: ["-bundle", setup.bundle])
+            #expect(result.status == 0, "\(result.errors)")
+            return try ShimDeleteResponse(serializedBytes: result.stdout)
+        }
+        func recorded() -> String { (try? String(contentsOfFile: calls, encoding: .utf8)) ?? "" }
+
+        var response = try delete()
+        #expect(response.pid == 4242 && response.exitStatus == 137 && response.exitedAt.seconds > 0)
+        #expect(recorded().isEmpty, "nothing left: runc is not run")
+
+        try FileManager.default.createDirectory(atPath: "\(root)/\(setup.namespace)/\(setup.id)", withIntermediateDirectories: true)
+        response = try delete()
+        #expect(response.pid == 4242 && response.exitStatus == 137)
+        #expect(recorded().contains("delete --force \(setup.id)"), "runc state left: \(recorded())")
+        try FileManager.default.removeItem(atPath: root)
+        try FileManager.default.removeItem(atPath: calls)
+
+        try Command.check(["mount", "-t", "tmpfs", "shim-delete-test", setup.bundle + "/rootfs"])
+        response = try delete()
+        #expect(response.pid == 4242 && response.exitStatus == 137)
+        #expect(recorded().contains("delete --force \(setup.id)"), "rootfs mounted: \(recorded())")
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mountinfo.contains(setup.bundle + "/rootfs"), "the rootfs was unmounted")
+        await setup.cleanUp()
+    }
+
     @Test func flagsParseLikeGo() throws {
         let flags = try ShimFlags.parse(["-namespace", "ns", "-id=x", "--address", "/a", "-debug", "-publish-binary", "/b", "start"])
         #expect(flags.namespace == "ns" && flags.id == "x" && flags.address == "/a" && flags.debug && flags.publishBinary == "/b")

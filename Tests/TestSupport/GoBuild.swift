@@ -6,6 +6,17 @@ import Synchronization
 public enum GoBuild {
     private static let built = Mutex<[String: String]>([:])
 
+    /// ``binary(for:name:)`` on a Dispatch thread: a first build takes
+    /// seconds, which must not hold one of the few threads of the
+    /// concurrency pool that the tests running beside it need.
+    public static func binaryOffPool(for sourceDirectory: String, name: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try binary(for: sourceDirectory, name: name) })
+            }
+        }
+    }
+
     /// Builds the `main` package in `sourceDirectory` and returns the binary's path.
     public static func binary(for sourceDirectory: String, name: String) throws -> String {
         if let path = built.withLock({ $0[sourceDirectory] }) { return path }

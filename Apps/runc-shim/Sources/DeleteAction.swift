@@ -10,18 +10,25 @@ import SwiftProtobuf
 /// removes the socket, force-deletes the container with runc, unmounts the
 /// rootfs, and prints a DeleteResponse with init's pid and status 137.
 enum DeleteAction {
+    /// The common case, answered at once: containerd 1.6 runs `delete` after
+    /// every task delete, when the serving shim has already deleted the
+    /// container and unmounted its rootfs. If runc keeps no state for the
+    /// container and the rootfs is no mount root (statx), there is nothing
+    /// to clean: no runc, no thread, no mount table. Nil when something
+    /// may be left (a SIGKILLed shim): ``run(_:)`` does the full cleanup.
+    static func runIfNothingLeft(_ flags: ShimFlags) -> Int32? {
+        let bundle = bundleDirectory(flags)
+        let saved = SavedOptions.read(bundle: bundle)
+        var info = stat()
+        guard stat(saved.root + "/" + flags.namespace + "/" + flags.id, &info) != 0, errno == ENOENT else { return nil }
+        guard (try? Mounter.isMountRoot(bundle + "/rootfs")) == false else { return nil }
+        removeSocket(flags)
+        return respond(bundle: bundle)
+    }
+
     static func run(_ flags: ShimFlags) async -> Int32 {
-        var bundle = flags.bundle
-        if bundle.isEmpty {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-            bundle =
-                getcwd(&buffer, buffer.count).map { _ in
-                    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                } ?? "."
-        }
-        if !flags.address.isEmpty {
-            unlink(StartAction.socketPath(address: flags.address, namespace: flags.namespace, id: flags.id))
-        }
+        let bundle = bundleDirectory(flags)
+        removeSocket(flags)
         let saved = SavedOptions.read(bundle: bundle)
         let runc = Runc(binary: saved.binary, root: saved.root + "/" + flags.namespace)
         // A failure is not fatal here: the rootfs and the response matter more.
@@ -30,6 +37,26 @@ enum DeleteAction {
         if (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {
             if (try? Mounter.unmountRecursive(rootfs)) == nil { try? Mounter.unmountRecursive(rootfs, lazy: true) }
         }
+        return respond(bundle: bundle)
+    }
+
+    /// `-bundle`, or the working directory containerd starts us in.
+    private static func bundleDirectory(_ flags: ShimFlags) -> String {
+        guard flags.bundle.isEmpty else { return flags.bundle }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        return getcwd(&buffer, buffer.count).map { _ in
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } ?? "."
+    }
+
+    private static func removeSocket(_ flags: ShimFlags) {
+        if !flags.address.isEmpty {
+            unlink(StartAction.socketPath(address: flags.address, namespace: flags.namespace, id: flags.id))
+        }
+    }
+
+    /// Prints the DeleteResponse: init's pid from the bundle, status 137, now.
+    private static func respond(bundle: String) -> Int32 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         var response = ShimDeleteResponse()

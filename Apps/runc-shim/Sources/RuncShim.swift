@@ -17,6 +17,10 @@ import TTRPC
 private func setMallocOption(_ parameter: Int32, _ value: Int32) -> Int32
 private let mallocArenaMax: Int32 = -8
 
+/// glibc's pipe2(2), which Swift's Glibc module does not export.
+@_silgen_name("pipe2")
+private func makePipe(_ ends: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
+
 @main
 enum RuncShim {
     static let version = "0.1.0"
@@ -44,10 +48,12 @@ enum RuncShim {
         case "start"?:
             exit(StartAction.run(flags))
         case "delete"?:
+            if let status = DeleteAction.runIfNothingLeft(flags) { exit(status) }
             exit(BlockingWait.run { await DeleteAction.run(flags) })
         case nil:
-            // This thread becomes the Reaper's loop (children, SIGTERM and
-            // SIGINT); ttrpc runs on the loop thread. Two threads in all.
+            // ttrpc, the Reaper (children, SIGTERM and SIGINT), the relay's
+            // and OOM descriptors all run on the ttrpc loop thread; this
+            // thread parks. Two threads in all.
             ServeAction.run(flags)
         case let other?:
             print("unknown action \(other)")
@@ -61,7 +67,8 @@ enum RuncShim {
 enum BlockingWait {
     static func run(_ work: @escaping @Sendable () async -> Int32) -> Int32 {
         var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return 1 }
+        // Close-on-exec: runc, started meanwhile, must not inherit it.
+        guard makePipe(&ends, O_CLOEXEC) == 0 else { return 1 }
         let writer = ends[1]
         Task(executorPreference: EventLoop.shared) {
             var status = await work()

@@ -11,8 +11,8 @@ import TTRPC
 /// the inherited fd 3, publishing events to containerd, logging to the `log`
 /// FIFO, until Shutdown or SIGTERM/SIGINT.
 enum ServeAction {
-    /// Sets everything up, then runs the Reaper's loop on this thread for
-    /// good; the process ends through Shutdown or a signal.
+    /// Sets everything up on the ttrpc loop, which also drives the Reaper,
+    /// then parks this thread; the process ends through Shutdown or a signal.
     static func run(_ flags: ShimFlags) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let sink = LogSink(path: "log")
@@ -23,14 +23,20 @@ enum ServeAction {
         logger[metadataKey: "namespace"] = "\(flags.namespace)"
 
         let stopper = Stopper()
+        // The Reaper has no thread of its own: the ttrpc loop drives it, so
+        // a runc exit resumes its caller on the thread that reaped it.
         do {
-            try Reaper.runOnCurrentThread(signals: [SIGTERM, SIGINT], onSignal: { stopper.stop("signal \($0)") }) { reaper in
-                serve(flags, reaper: reaper, stopper: stopper, logger: logger)
-            }
+            let reaper = try Reaper.startDriven(signals: [SIGTERM, SIGINT], onSignal: { stopper.stop("signal \($0)") })
+            try EventLoop.shared.watchReadable(reaper.descriptor) { reaper.runReady() }
+            EventLoop.shared.execute { reaper.runReady() }
+            serve(flags, reaper: reaper, stopper: stopper, logger: logger)
         } catch {
             logger.critical("cannot start the reaper", metadata: ["error": "\(error)"])
             exit(1)
         }
+        // Everything runs on the loop thread; this one has nothing left to do
+        // (every signal it could take is blocked and read from a signalfd).
+        while true { pause() }
     }
 
     private static func serve(_ flags: ShimFlags, reaper: Reaper, stopper: Stopper, logger: Logger) {

@@ -44,6 +44,8 @@ actor ShimProcess {
     /// Init's cgroup, loaded once it has a pid: Stats answer from it until
     /// the task is deleted, as the Go shim's do, also after init exited.
     private(set) var cgroup: Cgroup?
+    /// Init's bookkeeping after the Create reply (create event, OOM watch, exit watch).
+    private var setup: Task<Void, Never>?
     /// The checkpoint image a created-from-checkpoint init is restored from at Start.
     private(set) var pendingRestore: String?
     private var startEvent: StartEvent = .notStarted
@@ -71,6 +73,11 @@ actor ShimProcess {
     func setSpec(_ spec: ProcessSpec) { self.spec = spec }
 
     func setCgroup(_ cgroup: Cgroup?) { self.cgroup = cgroup }
+
+    func setSetup(_ task: Task<Void, Never>) { setup = task }
+
+    /// Returns once init's bookkeeping after Create is done.
+    func setupFinished() async { await setup?.value }
 
     func setPendingRestore(_ checkpoint: String) { pendingRestore = checkpoint }
     func clearPendingRestore() { pendingRestore = nil }

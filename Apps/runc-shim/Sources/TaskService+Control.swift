@@ -100,6 +100,7 @@ extension TaskService {
     /// deleted still has them, as with the Go shim.
     func stats(_ request: ShimStatsRequest) async throws -> ShimStatsResponse {
         let (process, _) = try await state.get(request.id)
+        await process.setupFinished()
         guard let cgroup = await process.cgroup else { throw TTRPCFailure.notFound("cgroup does not exist") }
         let snapshot: CgroupStats
         do {

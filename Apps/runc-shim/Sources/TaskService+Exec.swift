@@ -14,6 +14,7 @@ extension TaskService {
     func exec(_ request: ShimExecProcessRequest) async throws -> Google_Protobuf_Empty {
         guard !request.execID.isEmpty else { throw TTRPCFailure.invalidArgument("an exec id is required") }
         let (initProcess, options) = try await state.get(request.id)
+        await initProcess.setupFinished()
         // As the Go shim: a created container takes execs (runc exec works
         // before runc start), a paused or stopped one does not.
         if await initProcess.pendingRestore != nil { throw TTRPCFailure.invalidState("cannot exec in a created state") }

@@ -87,21 +87,17 @@ final class TaskService: Sendable {
         do {
             let process = try await createInit(request, options: options)
             await state.add(process, options: options)
-            SavedOptions.write(options, bundle: request.bundle)
-            var event = EventTaskCreate()
-            event.containerID = request.id
-            event.bundle = request.bundle
-            event.rootfs = request.rootfs
-            event.io.stdin = request.stdin
-            event.io.stdout = request.stdout
-            event.io.stderr = request.stderr
-            event.io.terminal = request.terminal
-            event.checkpoint = request.checkpoint
             // 0 for a restore, which runs at Start.
             let pid = await process.pid
-            event.pid = UInt32(bitPattern: pid)
-            await events.publish("/tasks/create", event)
-            if pid > 0 { await watch(process, pid: pid) }
+            // The reply does not wait for the bookkeeping; Start, Exec and
+            // Delete wait for it, so the create event still comes first and
+            // the OOM watch exists before the process runs.
+            let request = request
+            await process.setSetup(
+                Task(executorPreference: EventLoop.shared) { [self] in
+                    await publishCreated(request, pid: pid)
+                    if pid > 0 { await watch(process, pid: pid) }
+                })
             var response = ShimCreateTaskResponse()
             response.pid = UInt32(bitPattern: pid)
             return response
@@ -109,6 +105,20 @@ final class TaskService: Sendable {
             await state.release(request.id)
             throw error
         }
+    }
+
+    private func publishCreated(_ request: ShimCreateTaskRequest, pid: Int32) async {
+        var event = EventTaskCreate()
+        event.containerID = request.id
+        event.bundle = request.bundle
+        event.rootfs = request.rootfs
+        event.io.stdin = request.stdin
+        event.io.stdout = request.stdout
+        event.io.stderr = request.stderr
+        event.io.terminal = request.terminal
+        event.checkpoint = request.checkpoint
+        event.pid = UInt32(bitPattern: pid)
+        await events.publish("/tasks/create", event)
     }
 
     /// Once init has a pid: its cgroup (for Stats), the OOM watch — before
@@ -131,6 +141,9 @@ final class TaskService: Sendable {
     private func createInit(_ request: ShimCreateTaskRequest, options: RuncOptions) async throws -> ShimProcess {
         let rootfs = request.bundle + "/rootfs"
         var mounted = false
+        // Before runc runs: the `delete` action finds runc's root here even
+        // if this shim dies right after.
+        SavedOptions.write(options, bundle: request.bundle)
         if !request.rootfs.isEmpty {
             mkdir(rootfs, 0o711)
             for mount in request.rootfs {
@@ -261,6 +274,7 @@ final class TaskService: Sendable {
         let (process, options) = try await state.get(request.id)
         let phase = await process.phase
         guard phase == .created else { throw TTRPCFailure.invalidState("cannot start a \(phase.name) process") }
+        await process.setupFinished()
         await process.beginStart()
         if let checkpoint = await process.pendingRestore {
             let pid: Int32
@@ -390,7 +404,7 @@ final class TaskService: Sendable {
         // Its own task: a client that times out (or cancels) does not stop
         // the deletion half way, and a retry gets the same response.
         let deletion = await process.joinDeletion {
-            Task { [self] in try await deleteInit(request.id, process, options) }
+            Task(executorPreference: EventLoop.shared) { [self] in try await deleteInit(request.id, process, options) }
         }
         do {
             return try await deletion.value
@@ -400,6 +414,7 @@ final class TaskService: Sendable {
     }
 
     private func deleteInit(_ id: String, _ process: ShimProcess, _ options: RuncOptions) async throws -> ShimDeleteResponse {
+        await process.setupFinished()
         do {
             try await runc(options).delete(id, force: true)
         } catch {
@@ -419,11 +434,15 @@ final class TaskService: Sendable {
         process.io.closeAll()
         let rootfs = process.bundle + "/rootfs"
         if (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {
-            do {
-                try Mounter.unmountRecursive(rootfs)
-            } catch {
-                logger.warning("unmounting the rootfs failed; detaching it", metadata: ["error": "\(error)"])
-                try? Mounter.unmountRecursive(rootfs, lazy: true)
+            // Off the loop: umount2 can wait seconds on a busy host (#7496).
+            let logger = logger
+            await BlockingCall.run {
+                do {
+                    try Mounter.unmountRecursive(rootfs)
+                } catch {
+                    logger.warning("unmounting the rootfs failed; detaching it", metadata: ["error": "\(error)"])
+                    try? Mounter.unmountRecursive(rootfs, lazy: true)
+                }
             }
         }
         await process.markDeleted()

@@ -3,7 +3,10 @@
 // disturb other test suites. ReaperTests starts this program once per
 // scenario and expects "PASS <name>" and exit status 0.
 //
-//   reaper-scenarios NAME
+//   reaper-scenarios NAME [driven]
+//
+// With `driven`, the Reaper has no thread of its own: a thread here plays
+// the event loop that drives it (poll(2) on its descriptor, then runReady).
 
 import OCISpec
 import Reaper
@@ -74,14 +77,16 @@ enum ReaperScenarios {
             exit(2)
         }
         let name = CommandLine.arguments[1]
+        let driven = CommandLine.arguments.dropFirst(2).first == "driven"
         do {
-            let reaper = try Reaper.start()
+            let reaper = driven ? try Reaper.startDriven() : try Reaper.start()
+            if driven { try DrivingLoop.start(reaper) }
             try check(reaper.isSubreaper, "not a subreaper")
             try await scenario(reaper)
             try await Task.sleep(for: .milliseconds(50))
             let zombies = zombieChildren()
             try check(zombies.isEmpty, "zombies left: \(zombies)")
-            print("PASS \(name)")
+            print("PASS \(name)\(driven ? " (driven)" : "")")
             exit(0)
         } catch {
             print("FAIL \(name): \(error)")
@@ -288,5 +293,27 @@ enum ReaperScenarios {
         let count = read(ends[0], &buffer, 64)
         close(ends[0])
         try check(output.exit.code == 0 && count > 0 && String(decoding: buffer[0..<count], as: UTF8.self) == "via-fd3\n", "fd 3: \(count)")
+    }
+}
+
+/// A minimal event loop of the caller's, as a process that drives its
+/// Reaper has: one thread that polls the Reaper's descriptor and runs what
+/// is ready, always on that thread.
+enum DrivingLoop {
+    static func start(_ reaper: Reaper) throws {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(reaper).toOpaque()
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                let reaper = Unmanaged<Reaper>.fromOpaque(context).takeRetainedValue()
+                var entry = pollfd(fd: reaper.descriptor, events: Int16(POLLIN), revents: 0)
+                while true {
+                    if poll(&entry, 1, -1) > 0 { reaper.runReady() }
+                }
+            }, context)
+        guard result == 0 else { throw ScenarioFailure(description: "pthread_create: \(result)") }
+        pthread_detach(thread)
     }
 }

@@ -6,6 +6,7 @@
 #include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -59,4 +60,14 @@ fail: {
     errno = saved;
     return -1;
 }
+}
+
+int cmount_is_mount_root(const char *path) {
+    struct statx info;
+    if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &info) != 0) return -1;
+    if (!(info.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    return (info.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
 }

@@ -87,6 +87,23 @@ public enum Mounter {
         }
     }
 
+    /// Whether `path` is the root of a mount, asked of statx(2)
+    /// (`STATX_ATTR_MOUNT_ROOT`, a final symlink not followed) instead of
+    /// reading the mount table. A path that does not exist is no mount
+    /// point. Nil when the kernel cannot tell (before Linux 5.8): read
+    /// ``MountTable`` then.
+    public static func isMountRoot(_ path: String) throws(MountError) -> Bool? {
+        switch cmount_is_mount_root(path) {
+        case 1: return true
+        case 0: return false
+        default:
+            let error = Errno(rawValue: errno)
+            if error == .noSuchFileOrDirectory || error == .notDirectory { return false }
+            if error == .notSupported { return nil }
+            throw MountError(operation: "statx", target: path, errno: error)
+        }
+    }
+
     /// Unmounts `target` until nothing is mounted there (stacked mounts).
     public static func unmountAll(_ target: String, lazy: Bool = false) throws(MountError) {
         var passes = 0

@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +128,24 @@ int creaper_epoll_wait(int epfd, int *fds, uint32_t *events, int capacity, int t
 }
 
 int creaper_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int creaper_timerfd(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK); }
+
+int creaper_timerfd_arm(int fd, uint64_t deadline_ns) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.it_value.tv_sec = (time_t)(deadline_ns / 1000000000u);
+    spec.it_value.tv_nsec = (long)(deadline_ns % 1000000000u);
+    // A zero it_value would disarm: an already due deadline fires at once.
+    if (deadline_ns == 0) spec.it_value.tv_nsec = 1;
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &spec, NULL);
+}
+
+int creaper_timerfd_disarm(int fd) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof spec);
+    return timerfd_settime(fd, 0, &spec, NULL);
+}
 
 int creaper_is_unreaped_child(pid_t pid) {
     siginfo_t info;

@@ -64,14 +64,25 @@ public final class Reaper: Sendable {
     public static func start(
         subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in }
     ) throws(ReaperError) -> Reaper {
+        try install(subreaper: subreaper, signals: signals, onSignal: onSignal, mode: .ownThread, reuseRunning: true)
+    }
+
+    /// Creates the process's one Reaper (or, with `reuseRunning`, returns the
+    /// one already running): blocks SIGCHLD, sets the subreaper flag, starts
+    /// the loop as `mode` says.
+    private static func install(
+        subreaper: Bool, signals: [Int32], onSignal: @escaping @Sendable (Int32) -> Void, mode: LoopMode, reuseRunning: Bool
+    ) throws(ReaperError) -> Reaper {
         let result: Result<Reaper, ReaperError> = instance.withLock { existing in
-            if let existing { return .success(existing) }
+            if let existing {
+                return reuseRunning ? .success(existing) : .failure(ReaperError(operation: "start (a Reaper already runs)"))
+            }
             creaper_block_sigchld()
             if subreaper, creaper_set_subreaper(1) != 0 {
                 return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
             }
             do throws(ReaperError) {
-                let reaper = try Reaper(isSubreaper: creaper_is_subreaper() == 1, signals: signals, onSignal: onSignal)
+                let reaper = try Reaper(isSubreaper: creaper_is_subreaper() == 1, signals: signals, onSignal: onSignal, mode: mode)
                 existing = reaper
                 return .success(reaper)
             } catch {
@@ -81,16 +92,49 @@ public final class Reaper: Sendable {
         return try result.get()
     }
 
+    /// Where the Reaper's loop runs.
+    private enum LoopMode {
+        case ownThread, callerThread, driven
+    }
+
     private init(
-        isSubreaper: Bool, signals: [Int32], onSignal: @escaping @Sendable (Int32) -> Void, ownThread: Bool = true
+        isSubreaper: Bool, signals: [Int32], onSignal: @escaping @Sendable (Int32) -> Void, mode: LoopMode
     ) throws(ReaperError) {
         self.isSubreaper = isSubreaper
         let hub = ExitHub()
         self.hub = hub
         loop = try ReaperLoop(reap: { hub.reapAll() }, sweepNeeded: { hub.someoneWaits })
         try loop.watchSignals(signals, handler: onSignal)
-        if ownThread { try loop.startThread() }
+        switch mode {
+        case .ownThread: try loop.startThread()
+        case .driven: try loop.enableDriving()
+        case .callerThread: break
+        }
     }
+
+    /// Like ``start(subreaper:signals:onSignal:)``, but with no thread of
+    /// its own, for a process that already runs an event loop (epoll(7)):
+    /// watch ``descriptor`` for readability there and call ``runReady()``
+    /// each time it is readable, always on that loop's thread. Children,
+    /// their pipes, timers and signals are then handled on that thread,
+    /// with no hand-off between threads.
+    public static func startDriven(
+        subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in }
+    ) throws(ReaperError) -> Reaper {
+        try install(subreaper: subreaper, signals: signals, onSignal: onSignal, mode: .driven, reuseRunning: false)
+    }
+
+    /// The Reaper's epoll(7) descriptor, for a Reaper from
+    /// ``startDriven(subreaper:signals:onSignal:)``: readable while a child
+    /// has exited (SIGCHLD signalfd), a command's pipe is ready, work was
+    /// queued, a timer is due (timerfd) or a watched signal arrived.
+    public var descriptor: Int32 { loop.epollFD }
+
+    /// Handles whatever is ready, without waiting: reaps, moves command
+    /// pipes, runs queued work and due timers. For a driven Reaper only,
+    /// always on the thread of the loop that watches ``descriptor``; the
+    /// first call blocks SIGCHLD and SIGPIPE in that thread.
+    public func runReady() { loop.runReady() }
 
     /// Like ``start(subreaper:signals:onSignal:)``, but the Reaper's loop runs
     /// on the calling thread (typically `main`), which never returns: a
@@ -100,22 +144,7 @@ public final class Reaper: Sendable {
         subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in },
         setup: (Reaper) throws -> Void
     ) throws -> Never {
-        let result: Result<Reaper, ReaperError> = instance.withLock { existing in
-            guard existing == nil else { return .failure(ReaperError(operation: "run on the current thread (a Reaper already runs)")) }
-            creaper_block_sigchld()
-            if subreaper, creaper_set_subreaper(1) != 0 {
-                return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
-            }
-            do throws(ReaperError) {
-                let reaper = try Reaper(
-                    isSubreaper: creaper_is_subreaper() == 1, signals: signals, onSignal: onSignal, ownThread: false)
-                existing = reaper
-                return .success(reaper)
-            } catch {
-                return .failure(error)
-            }
-        }
-        let reaper = try result.get()
+        let reaper = try install(subreaper: subreaper, signals: signals, onSignal: onSignal, mode: .callerThread, reuseRunning: false)
         try setup(reaper)
         reaper.loop.runOnCurrentThread()
     }

@@ -8,12 +8,18 @@ import SystemPackage
     import Musl
 #endif
 
-/// The Reaper's thread: epoll over a SIGCHLD signalfd, the pipes of running
-/// commands, an eventfd for work from other threads, and timers.
+/// The Reaper's loop: epoll over a SIGCHLD signalfd, the pipes of running
+/// commands, an eventfd for work from other threads, and timers. It runs on
+/// a thread of its own, on the caller's thread for good, or driven by
+/// another event loop (``runReady()`` whenever ``epollFD`` is readable; a
+/// timerfd then stands in for epoll_wait's timeout).
 final class ReaperLoop: @unchecked Sendable {
     let epollFD: Int32
     let signalFD: Int32
     let wakeFD: Int32
+    /// Only when driven: fires at the next timer deadline or sweep.
+    private var timerFD: Int32 = -1
+    private var driverPrepared = false
     private let queue = Mutex<(work: [@Sendable () -> Void], woken: Bool)>(([], false))
     // Loop-confined.
     private var handlers: [Int32: (UInt32) -> Void] = [:]
@@ -74,6 +80,14 @@ final class ReaperLoop: @unchecked Sendable {
         creaper_epoll_add(epollFD, fd, creaper_epollin)
         otherSignalsFD = fd
         onSignal = handler
+    }
+
+    /// Makes the loop drivable by another loop: adds the timerfd.
+    func enableDriving() throws(ReaperError) {
+        let fd = creaper_timerfd()
+        guard fd >= 0 else { throw ReaperError(operation: "timerfd_create", errno: Errno(rawValue: errno)) }
+        creaper_epoll_add(epollFD, fd, creaper_epollin)
+        timerFD = fd
     }
 
     func startThread() throws(ReaperError) {
@@ -143,14 +157,17 @@ final class ReaperLoop: @unchecked Sendable {
         fatalError("reaper: the event loop stopped")
     }
 
-    fileprivate func run() {
-        // This thread never takes SIGCHLD itself; it reads it from the signalfd.
+    /// The thread that runs the loop: it never takes SIGCHLD itself (it
+    /// reads it from the signalfd), and writes to a child's stdin happen
+    /// here, so a closed pipe must be EPIPE, not SIGPIPE.
+    private func prepareThread() {
         creaper_block_sigchld()
-        // Writes to a child's stdin happen here; a closed pipe must be EPIPE.
         creaper_block_sigpipe()
-        var fds = [Int32](repeating: 0, count: 64)
-        var events = [UInt32](repeating: 0, count: 64)
         reap()  // children that exited before the signalfd existed
+    }
+
+    fileprivate func run() {
+        prepareThread()
         while true {
             var timeout: Int32 = sweepNeeded() ? 1000 : -1
             if let first = timers.first {
@@ -158,51 +175,89 @@ final class ReaperLoop: @unchecked Sendable {
                 let until = first.deadline <= now ? 0 : Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
                 timeout = timeout < 0 ? until : min(timeout, until)
             }
-            let count = creaper_epoll_wait(epollFD, &fds, &events, 64, timeout)
-            if count < 0, errno != EINTR {
-                if errno == EBADF || errno == EINVAL { return }
-                continue
-            }
-            var reaped = false
-            for index in 0..<max(0, Int(count)) {
-                let fd = fds[index]
-                if fd == signalFD {
-                    creaper_drain_signalfd(signalFD)
+            guard iterate(timeout: timeout) else { return }
+        }
+    }
+
+    /// One pass without waiting, for the event loop that drives this one:
+    /// call it on that loop's thread (always the same thread) whenever
+    /// ``epollFD`` is readable.
+    func runReady() {
+        if !driverPrepared {
+            driverPrepared = true
+            prepareThread()
+        }
+        _ = iterate(timeout: 0)
+        // The next timer or sweep wakes the driving loop through the timerfd.
+        var deadline = timers.first?.deadline
+        if sweepNeeded() {
+            let sweep = Self.now() &+ 1_000_000_000
+            deadline = min(deadline ?? sweep, sweep)
+        }
+        if let deadline {
+            creaper_timerfd_arm(timerFD, deadline)
+        } else {
+            creaper_timerfd_disarm(timerFD)
+        }
+    }
+
+    private static let readyCapacity = 64
+    private var readyFDs = [Int32](repeating: 0, count: ReaperLoop.readyCapacity)
+    private var readyEvents = [UInt32](repeating: 0, count: ReaperLoop.readyCapacity)
+
+    /// One epoll_wait and what it found, queued work, due timers. False
+    /// when epoll itself failed for good.
+    private func iterate(timeout: Int32) -> Bool {
+        let count = creaper_epoll_wait(epollFD, &readyFDs, &readyEvents, Int32(Self.readyCapacity), timeout)
+        if count < 0, errno != EINTR {
+            if errno == EBADF || errno == EINVAL { return false }
+            return true
+        }
+        var reaped = false
+        var timedOut = count == 0
+        for index in 0..<max(0, Int(count)) {
+            let fd = readyFDs[index]
+            if fd == timerFD {
+                var expirations: UInt64 = 0
+                _ = withUnsafeMutableBytes(of: &expirations) { read(timerFD, $0.baseAddress, 8) }
+                timedOut = true
+            } else if fd == signalFD {
+                creaper_drain_signalfd(signalFD)
+                reap()
+                reaped = true
+            } else if fd == otherSignalsFD {
+                var signal = creaper_read_signal(fd)
+                while signal != 0 {
+                    onSignal?(signal)
+                    signal = creaper_read_signal(fd)
+                }
+            } else if fd == wakeFD {
+                var value: UInt64 = 0
+                _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }
+                // Work from another thread, or the SIGCHLD handler: reaping
+                // when nothing exited is one cheap wait4 call.
+                if !reaped {
                     reap()
                     reaped = true
-                } else if fd == otherSignalsFD {
-                    var signal = creaper_read_signal(fd)
-                    while signal != 0 {
-                        onSignal?(signal)
-                        signal = creaper_read_signal(fd)
-                    }
-                } else if fd == wakeFD {
-                    var value: UInt64 = 0
-                    _ = withUnsafeMutableBytes(of: &value) { read(wakeFD, $0.baseAddress, 8) }
-                    // Work from another thread, or the SIGCHLD handler: reaping
-                    // when nothing exited is one cheap wait4 call.
-                    if !reaped {
-                        reap()
-                        reaped = true
-                    }
-                } else {
-                    handlers[fd]?(events[index])
                 }
-            }
-            if count == 0, !reaped, sweepNeeded() { reap() }
-            let work = queue.withLock { state -> [@Sendable () -> Void] in
-                let taken = state.work
-                state.work.removeAll(keepingCapacity: true)
-                state.woken = false
-                return taken
-            }
-            for item in work { item() }
-            let now = Self.now()
-            while let first = timers.first, first.deadline <= now {
-                timers.removeFirst()
-                first.action()
+            } else {
+                handlers[fd]?(readyEvents[index])
             }
         }
+        if timedOut, !reaped, sweepNeeded() { reap() }
+        let work = queue.withLock { state -> [@Sendable () -> Void] in
+            let taken = state.work
+            state.work.removeAll(keepingCapacity: true)
+            state.woken = false
+            return taken
+        }
+        for item in work { item() }
+        let now = Self.now()
+        while let first = timers.first, first.deadline <= now {
+            timers.removeFirst()
+            first.action()
+        }
+        return true
     }
 }
 

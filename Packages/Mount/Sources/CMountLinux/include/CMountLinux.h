@@ -10,4 +10,10 @@
 int cmount_overlay(const char *target, const char *const *lowers, int lower_count, const char *const *options, int count,
                    int read_only, const char **failed_key);
 
+/// Whether `path` is the root of a mount, from statx(2)'s
+/// STATX_ATTR_MOUNT_ROOT (Linux 5.8 and later), without following a final
+/// symlink. Returns 1 or 0, or -1 with errno set: ENOTSUP when the kernel
+/// does not report the attribute, or statx's own errno (ENOENT…).
+int cmount_is_mount_root(const char *path);
+
 #endif

@@ -37,6 +37,11 @@ int creaper_epoll_add(int epfd, int fd, uint32_t events);
 int creaper_epoll_delete(int epfd, int fd);
 int creaper_epoll_wait(int epfd, int *fds, uint32_t *events, int capacity, int timeout_ms);
 int creaper_eventfd(void);
+/// A CLOCK_MONOTONIC timerfd, non-blocking and close-on-exec.
+int creaper_timerfd(void);
+/// Arms it to fire once at the absolute CLOCK_MONOTONIC `deadline_ns`.
+int creaper_timerfd_arm(int fd, uint64_t deadline_ns);
+int creaper_timerfd_disarm(int fd);
 extern const uint32_t creaper_epollin;
 extern const uint32_t creaper_epollout;
 extern const uint32_t creaper_epollhup;

@@ -211,18 +211,34 @@ public final class EventLoop: @unchecked Sendable {
                     watcher.ready(readyEvents[index])
                 }
             }
-            let (work, stopping) = queue.withLock { state -> ([@Sendable () -> Void], Bool) in
-                let taken = state.work
-                state.work.removeAll(keepingCapacity: true)
-                state.woken = false
-                return (taken, state.stopping)
-            }
-            for item in work { item() }
+            let stopping = drainWork()
             fireTimers()
             if stopping { break }
         }
         close(wakeFD)
         close(epollFD)
+    }
+
+    /// Runs queued work until none is left, work it queues included (a
+    /// task hopping between actors on this executor queues a job per hop):
+    /// while the loop drains, `woken` stays set, so that work costs no
+    /// eventfd write and no extra epoll_wait. Returns whether to stop.
+    private func drainWork() -> Bool {
+        // Bounded, so work that keeps queueing more cannot starve the sockets.
+        for _ in 0..<64 {
+            let (work, stopping) = queue.withLock { state -> ([@Sendable () -> Void], Bool) in
+                let taken = state.work
+                state.work.removeAll(keepingCapacity: true)
+                // Only an empty queue lets the next execute() wake the loop again.
+                if taken.isEmpty { state.woken = false }
+                return (taken, state.stopping)
+            }
+            for item in work { item() }
+            if work.isEmpty || stopping { return stopping }
+        }
+        // Work is still queued and `woken` still set: make epoll_wait return at once.
+        wake()
+        return false
     }
 
     private func fireTimers() {
