@@ -1,6 +1,7 @@
 import CConsoleLinux
 import Console
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -64,8 +65,18 @@ extension ConsoleTests {
             return (offset, mismatch)
         }
 
-        @Test func sixtyFourMiBThroughPipesWithASlowReaderArriveCompleteInOrder() async throws {
-            let relay = try ConsoleRelay()
+        /// A relay on its own thread, or driven by a loop of the caller's
+        /// (a thread here polling its descriptor, as the shim's loop does).
+        static func makeRelay(_ mode: String) throws -> (relay: ConsoleRelay, driver: RelayDriver?) {
+            guard mode == "driven" else { return (try ConsoleRelay(), nil) }
+            let relay = try ConsoleRelay(ownThread: false)
+            return (relay, RelayDriver(relay))
+        }
+
+        @Test(arguments: ["thread", "driven"])
+        func sixtyFourMiBThroughPipesWithASlowReaderArriveCompleteInOrder(_ mode: String) async throws {
+            let (relay, driver) = try Self.makeRelay(mode)
+            defer { driver?.stop() }
             let input = try makePipe()
             let output = try makePipe()
             let stream = try relay.relay(from: input.read, to: output.write)
@@ -80,8 +91,10 @@ extension ConsoleTests {
             await relay.shutdown()
         }
 
-        @Test func sixtyFourMiBThroughAPtyArriveCompleteInOrder() async throws {
-            let relay = try ConsoleRelay()
+        @Test(arguments: ["thread", "driven"])
+        func sixtyFourMiBThroughAPtyArriveCompleteInOrder(_ mode: String) async throws {
+            let (relay, driver) = try Self.makeRelay(mode)
+            defer { driver?.stop() }
             let pty = try Pty()
             try pty.slaveTerminal.makeRaw()
             let output = try makePipe()
@@ -123,8 +136,32 @@ extension ConsoleTests {
             await relay.shutdown()
         }
 
-        @Test func shutdownFlushesWhatWasAlreadyRead() async throws {
-            let relay = try ConsoleRelay()
+        /// A destination that never drains: shutdown gives up after its
+        /// flush timeout (a timerfd expiry when driven) and counts the drop.
+        @Test(arguments: ["thread", "driven"])
+        func shutdownGivesUpOnAStuckDestinationAfterItsTimeout(_ mode: String) async throws {
+            let (relay, driver) = try Self.makeRelay(mode)
+            defer { driver?.stop() }
+            let input = try makePipe()
+            let output = try makePipe()
+            _ = cconsole_set_nonblocking(output.write.rawValue, 1)
+            let block = [UInt8](repeating: 0x2e, count: 4096)
+            while write(output.write.rawValue, block, block.count) > 0 {}
+            let stream = try relay.relay(from: input.read, to: output.write)
+            output.write.close()
+            writeAll(input.write.rawValue, Array(repeating: 0x41, count: 1000))
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            await relay.shutdown(flushTimeout: .milliseconds(300))
+            let result = await stream.finished()
+            #expect(ContinuousClock.now - started < .seconds(5), "shutdown returned after its timeout")
+            #expect(result.bytesDropped == 1000 && result.bytesMoved == 0, "\(result)")
+        }
+
+        @Test(arguments: ["thread", "driven"])
+        func shutdownFlushesWhatWasAlreadyRead(_ mode: String) async throws {
+            let (relay, driver) = try Self.makeRelay(mode)
+            defer { driver?.stop() }
             let input = try makePipe()
             let output = try makePipe()
             // Fill the destination so the relay can read but not write.
@@ -189,5 +226,28 @@ extension ConsoleTests {
         static func consoleSocketDirectories() -> Int {
             (try? FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("console-socket-") }.count) ?? 0
         }
+    }
+}
+
+/// The caller's event loop for a driven relay: a thread that polls the
+/// relay's descriptor and runs what is ready, until stopped.
+final class RelayDriver: @unchecked Sendable {
+    private let stopped = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ relay: ConsoleRelay) {
+        let thread = Thread { [self] in
+            var entry = pollfd(fd: relay.descriptor, events: Int16(POLLIN), revents: 0)
+            while !stopped.load(ordering: .relaxed) {
+                if poll(&entry, 1, 20) > 0 { relay.runReady() }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        done.wait()
     }
 }

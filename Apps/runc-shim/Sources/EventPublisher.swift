@@ -61,7 +61,7 @@ actor EventPublisher {
                     logger.warning("publishing failed", metadata: ["topic": "\(topic)", "attempt": "\(attempt)", "error": "\(error)"])
                     client?.close()
                     client = nil
-                    try? await Task.sleep(for: delay)
+                    await LoopSleep.sleep(for: delay)
                     delay = delay * 2
                 }
             }

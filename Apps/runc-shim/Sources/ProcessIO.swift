@@ -316,19 +316,24 @@ final class ProcessIO: Sendable {
             while ContinuousClock.now < deadline {
                 var available: Int32 = 0
                 if ioctl(copy.pipe, UInt(FIONREAD), &available) != 0 || available == 0 { break }
-                try? await Task.sleep(for: .milliseconds(2))
+                await LoopSleep.sleep(for: .milliseconds(2))
             }
             copy.stream.stop(flushTimeout: max(deadline - ContinuousClock.now, .milliseconds(10)))
             _ = await copy.stream.finished()
         }
-        if let relay {
-            while !relay.isFinished, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
-            if !relay.isFinished { relay.stop(flushTimeout: .milliseconds(100)) }
+        if let relay, !relay.isFinished {
+            // Its end resumes this at once; past the deadline it is stopped
+            // (keeping what it already read for 100 ms more).
+            let timer = EventLoop.shared.runAfter(max(deadline - ContinuousClock.now, .zero)) {
+                relay.stop(flushTimeout: .milliseconds(100))
+            }
+            _ = await relay.finished()
+            EventLoop.shared.cancel(timer)
         }
         if let logger {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await self.reaper.wait(for: logger) }
-                group.addTask { try? await Task.sleep(for: .seconds(5)) }
+                group.addTask { await LoopSleep.sleep(for: .seconds(5)) }
                 await group.next()
                 group.cancelAll()
             }
@@ -340,7 +345,7 @@ final class ProcessIO: Sendable {
                 if ioctl(fd, UInt(FIONREAD), &available) == 0, available > 0 { pending = true }
             }
             if !pending { break }
-            try? await Task.sleep(for: .milliseconds(5))
+            await LoopSleep.sleep(for: .milliseconds(5))
         }
         closeOutputs()
     }

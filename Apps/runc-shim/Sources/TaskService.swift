@@ -259,7 +259,7 @@ final class TaskService: Sendable {
         for exec in running {
             while ContinuousClock.now < deadline {
                 if await exec.isExitEventQueued { break }
-                try? await Task.sleep(for: .milliseconds(2))
+                await LoopSleep.sleep(for: .milliseconds(2))
             }
         }
     }

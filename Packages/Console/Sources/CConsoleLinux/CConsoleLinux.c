@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 int cconsole_open_pty(char *name, size_t capacity) {
@@ -106,6 +107,20 @@ int cconsole_epoll_wait(int epfd, uint64_t *tokens, uint32_t *flags, int capacit
 }
 
 int cconsole_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int cconsole_timerfd(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK); }
+
+int cconsole_timerfd_arm(int fd, int64_t after_ns) {
+    struct itimerspec spec;
+    memset(&spec, 0, sizeof spec);
+    if (after_ns >= 0) {
+        // A zero it_value would disarm: a deadline already due fires at once.
+        if (after_ns == 0) after_ns = 1;
+        spec.it_value.tv_sec = (time_t)(after_ns / 1000000000);
+        spec.it_value.tv_nsec = (long)(after_ns % 1000000000);
+    }
+    return timerfd_settime(fd, 0, &spec, NULL);
+}
 int cconsole_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int cconsole_set_nonblocking(int fd, int on) {

@@ -26,6 +26,21 @@ public final class ConsoleRelay: Sendable {
     private let running = Mutex(true)
     private let stoppedThread = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let threadEnded = Mutex(false)
+    /// Only when driven by the caller's loop.
+    private let timer: ConsoleDescriptor?
+    private let state = LoopState()
+    private static let wakeToken: UInt64 = 0
+    /// Pump tokens are `id << 1 | direction` with ids from 1, so 1 is free.
+    private static let timerToken: UInt64 = 1
+
+    /// What the loop keeps between passes; touched only on the loop's thread.
+    private final class LoopState: @unchecked Sendable {
+        var pumps: [UInt64: RelayPump] = [:]
+        var shuttingDown: ContinuousClock.Instant?
+        var ended = false
+        var tokens = [UInt64](repeating: 0, count: 64)
+        var flags = [UInt32](repeating: 0, count: 64)
+    }
 
     enum Command: @unchecked Sendable {
         case add(RelayPump)
@@ -33,15 +48,27 @@ public final class ConsoleRelay: Sendable {
         case shutdown(Duration)
     }
 
-    /// Starts the relay thread.
-    public init() throws(ConsoleError) {
+    /// Starts the relay, on a thread of its own; with `ownThread: false`
+    /// the caller's event loop (epoll(7)) drives it instead: watch
+    /// ``descriptor`` for readability there and call ``runReady()`` each
+    /// time, always on that loop's thread.
+    public init(ownThread: Bool = true) throws(ConsoleError) {
         let epollFD = cconsole_epoll_create()
         guard epollFD >= 0 else { throw ConsoleError.last("epoll_create1") }
         epoll = ConsoleDescriptor(taking: epollFD)
         let wakeFD = cconsole_eventfd()
         guard wakeFD >= 0 else { throw ConsoleError.last("eventfd") }
         wake = ConsoleDescriptor(taking: wakeFD)
-        guard cconsole_epoll_add(epollFD, wakeFD, 1, 0) == 0 else { throw ConsoleError.last("epoll_ctl") }
+        guard cconsole_epoll_add(epollFD, wakeFD, 1, Self.wakeToken) == 0 else { throw ConsoleError.last("epoll_ctl") }
+        if !ownThread {
+            // Stop deadlines become timerfd expiries for the driving loop.
+            let timerFD = cconsole_timerfd()
+            guard timerFD >= 0 else { throw ConsoleError.last("timerfd_create") }
+            timer = ConsoleDescriptor(taking: timerFD)
+            guard cconsole_epoll_add(epollFD, timerFD, 1, Self.timerToken) == 0 else { throw ConsoleError.last("epoll_ctl") }
+            return
+        }
+        timer = nil
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -54,6 +81,28 @@ public final class ConsoleRelay: Sendable {
             throw ConsoleError(operation: "pthread_create", errno: .init(rawValue: result))
         }
         pthread_detach(thread)
+    }
+
+    /// The relay's epoll descriptor, for a relay made with `ownThread:
+    /// false`: readable while a stream can move bytes, a command was queued
+    /// or a flush deadline passed.
+    public var descriptor: Int32 { epoll.rawValue }
+
+    /// Moves what can be moved without waiting and handles queued commands
+    /// and due deadlines. Only for a relay made with `ownThread: false`,
+    /// always on the thread of the loop that watches ``descriptor``.
+    public func runReady() {
+        guard let timer else { return }
+        guard !state.ended else {
+            // Shut down: a late command only needs its wake-up consumed.
+            var value: UInt64 = 0
+            _ = read(wake.rawValue, &value, 8)
+            return
+        }
+        _ = iterate(timeout: 0)
+        let next = Self.nextTimeout(state.pumps.values, shutdown: state.shuttingDown)
+        _ = cconsole_timerfd_arm(timer.rawValue, next < 0 ? -1 : Int64(next) * 1_000_000)
+        if state.ended { finishLoop(closing: false) }
     }
 
     /// Relays `source` to `destination` until the source ends. `bufferSize`
@@ -106,47 +155,58 @@ public final class ConsoleRelay: Sendable {
 
     fileprivate func run() {
         cconsole_name_thread("console-relay")
-        var pumps: [UInt64: RelayPump] = [:]
-        var tokens = [UInt64](repeating: 0, count: 64)
-        var flags = [UInt32](repeating: 0, count: 64)
-        var shuttingDown: ContinuousClock.Instant?
-        while true {
-            let timeout = Self.nextTimeout(pumps.values, shutdown: shuttingDown)
-            let count = cconsole_epoll_wait(epoll.rawValue, &tokens, &flags, 64, timeout)
-            for index in 0..<max(0, Int(count)) {
-                let token = tokens[index]
-                if token == 0 {
-                    var value: UInt64 = 0
-                    _ = read(wake.rawValue, &value, 8)
-                    continue
-                }
-                guard let pump = pumps[token >> 1] else { continue }
-                pump.run()
-            }
-            for command in commands.withLock({ list in
-                defer { list = [] }; return list
-            }) {
-                switch command {
-                case .add(let pump):
-                    pumps[pump.id] = pump
-                    pump.register(epoll: epoll.rawValue)
-                    pump.run()
-                case .stop(let id, let timeout):
-                    pumps[id]?.beginStop(deadline: ContinuousClock.now.advanced(by: timeout))
-                case .shutdown(let timeout):
-                    let deadline = ContinuousClock.now.advanced(by: timeout)
-                    shuttingDown = deadline
-                    for pump in pumps.values { pump.beginStop(deadline: deadline) }
-                }
-            }
-            for pump in pumps.values where pump.stopDeadline.map({ ContinuousClock.now >= $0 }) == true {
-                pump.finish(error: nil)
-            }
-            for (id, pump) in pumps where pump.isDone { pumps[id] = nil }
-            if shuttingDown != nil, pumps.isEmpty { break }
+        while !state.ended {
+            _ = iterate(timeout: Self.nextTimeout(state.pumps.values, shutdown: state.shuttingDown))
         }
-        epoll.close()
-        wake.close()
+        finishLoop(closing: true)
+    }
+
+    /// One epoll_wait, the streams it found ready, queued commands, due
+    /// deadlines. Sets `state.ended` once a shutdown has finished every stream.
+    private func iterate(timeout: Int32) -> Bool {
+        let count = cconsole_epoll_wait(epoll.rawValue, &state.tokens, &state.flags, 64, timeout)
+        for index in 0..<max(0, Int(count)) {
+            let token = state.tokens[index]
+            if token == Self.wakeToken || token == Self.timerToken {
+                var value: UInt64 = 0
+                _ = read(token == Self.wakeToken ? wake.rawValue : (timer?.rawValue ?? -1), &value, 8)
+                continue
+            }
+            guard let pump = state.pumps[token >> 1] else { continue }
+            pump.run()
+        }
+        for command in commands.withLock({ list in
+            defer { list = [] }; return list
+        }) {
+            switch command {
+            case .add(let pump):
+                state.pumps[pump.id] = pump
+                pump.register(epoll: epoll.rawValue)
+                pump.run()
+            case .stop(let id, let timeout):
+                state.pumps[id]?.beginStop(deadline: ContinuousClock.now.advanced(by: timeout))
+            case .shutdown(let timeout):
+                let deadline = ContinuousClock.now.advanced(by: timeout)
+                state.shuttingDown = deadline
+                for pump in state.pumps.values { pump.beginStop(deadline: deadline) }
+            }
+        }
+        for pump in state.pumps.values where pump.stopDeadline.map({ ContinuousClock.now >= $0 }) == true {
+            pump.finish(error: nil)
+        }
+        for (id, pump) in state.pumps where pump.isDone { state.pumps[id] = nil }
+        if state.shuttingDown != nil, state.pumps.isEmpty { state.ended = true }
+        return state.ended
+    }
+
+    /// After a shutdown: the relay's own thread closes its descriptors; a
+    /// driven relay keeps them (the driving loop may still watch the
+    /// descriptor) until it is deinitialized. Either way shutdown() returns.
+    private func finishLoop(closing: Bool) {
+        if closing {
+            epoll.close()
+            wake.close()
+        }
         let waiter = threadEnded.withLock { ended in
             ended = true
             return stoppedThread.withLock { waiter in

@@ -43,6 +43,10 @@ extern const uint32_t cconsole_flag_hangup;
 
 /// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).
 int cconsole_eventfd(void);
+/// A CLOCK_MONOTONIC timerfd, non-blocking and close-on-exec.
+int cconsole_timerfd(void);
+/// Fires once `after_ns` from now; a negative value disarms it.
+int cconsole_timerfd_arm(int fd, int64_t after_ns);
 /// pipe2(O_CLOEXEC).
 int cconsole_pipe(int fds[2]);
 /// fcntl(F_SETPIPE_SZ): the pipe's capacity in bytes (rounded up by the kernel). The new size, or -1 with errno.
