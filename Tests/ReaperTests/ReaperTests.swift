@@ -9,7 +9,7 @@ import Testing
 @Suite struct ReaperTests {
     static let scenarios = [
         "thousand", "orphan", "early-exit", "capture", "timeout", "errors", "background-holder", "signal-mask", "cancel",
-        "session", "descriptors",
+        "session", "descriptors", "signal",
     ]
 
     static var helper: String { BuiltProduct.path("reaper-scenarios") }

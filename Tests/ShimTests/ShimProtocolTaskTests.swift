@@ -441,6 +441,76 @@ import Testing
         await slow.setup.cleanUp()
     }
 
+    /// An exec whose main process exited while a background child still
+    /// holds its stdout: the exit waits for the output, but the pid is
+    /// reaped at once and may go to another process. Kill must then answer
+    /// NotFound and signal nobody: here the pid is handed on purpose
+    /// (/proc/sys/kernel/ns_last_pid) to a process of this test, which must
+    /// survive the SIGKILL.
+    @Test func killAfterReapNeverSignalsAReusedPid() async throws {
+        let setup = try Setup()
+        let (client, _) = try await running(setup)
+        // Nobody reads the FIFO: a background writer fills it and the pipe
+        // behind it, so the exit waits (up to 5 s) for output to drain.
+        let fifo = setup.directory.file("exec-stdout")
+        mkfifo(fifo, 0o600)
+        let _: Google_Protobuf_Empty = try await client.call(
+            task, "Exec",
+            ShimExecProcessRequest.with {
+                $0.id = setup.id; $0.execID = "bg"; $0.stdout = fifo
+                $0.spec = Self.processSpec(["/bin/sh", "-c", "setsid head -c 4000000 /dev/zero & sleep 0.2; exit 0"])
+            })
+        let started: ShimStartResponse = try await client.call(
+            task, "Start",
+            ShimStartRequest.with {
+                $0.id = setup.id; $0.execID = "bg"
+            })
+        let pid = Int32(started.pid)
+        // Reaped: the pid is free while the exit still waits for the output.
+        var reaped = false
+        for _ in 0..<500 {
+            if kill(pid, 0) != 0 {
+                reaped = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(reaped, "the exec's main process was reaped")
+        let state: ShimStateResponse = try await client.call(
+            task, "State",
+            ShimStateRequest.with {
+                $0.id = setup.id; $0.execID = "bg"
+            })
+        #expect(state.status == .running, "its exit is not reported yet: the output is still held")
+        var victim: BackgroundProcess?
+        var seen: [Int32] = []
+        for _ in 0..<200 {
+            let lastPid = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC)
+            let text = Array("\(pid - 1)".utf8)
+            _ = text.withUnsafeBytes { write(lastPid, $0.baseAddress, $0.count) }
+            close(lastPid)
+            let candidate = try BackgroundProcess(["/bin/sleep", "1000"])
+            if candidate.processIdentifier == pid {
+                victim = candidate
+                break
+            }
+            seen.append(candidate.processIdentifier)
+            candidate.stop()
+        }
+        if victim == nil { Issue.record("target \(pid), got \(seen.prefix(10))") }
+        let reused = try #require(victim, "the pid could not be handed to a new process")
+        await expectCode(.notFound) {
+            let _: Google_Protobuf_Empty = try await client.call(
+                task, "Kill",
+                ShimKillRequest.with {
+                    $0.id = setup.id; $0.execID = "bg"; $0.signal = 9
+                })
+        }
+        #expect(reused.waitForExit(timeout: 0.3) == nil, "the process that got the pid was not signalled")
+        reused.stop()
+        try await finish(setup, client)
+    }
+
     @Test func updateStatsPauseAndResume() async throws {
         let setup = try Setup()
         let (client, pid) = try await running(setup)

@@ -367,11 +367,16 @@ final class TaskService: Sendable {
         let signal = Int32(bitPattern: request.signal)
         if !process.isInit {
             guard await process.phase != .created else { throw TTRPCFailure.failedPrecondition("exec \(request.execID) has not started") }
-            // The reaper has not reaped it (no exit yet), so the pid is still this process's.
-            guard Glibc.kill(await process.pid, signal) == 0 else {
-                if errno == ESRCH { throw TTRPCFailure.notFound("process already finished") }
-                throw TTRPCFailure.failed("exec kill failed: \(Errno(rawValue: errno))")
+            // Its exit is reported only after its output is drained; the pid
+            // may be reaped (and reused) well before. The Reaper signals it
+            // only while it is still our unreaped child.
+            let sent: Bool
+            do {
+                sent = try await reaper.signalIfRunning(await process.pid, signal: signal)
+            } catch {
+                throw TTRPCFailure.failed("exec kill failed: \(error)")
             }
+            guard sent else { throw TTRPCFailure.notFound("process already finished") }
             return Google_Protobuf_Empty()
         }
         do {

@@ -68,6 +68,7 @@ enum ReaperScenarios {
         "session": newSessionAndGroup,
         "descriptors": extraDescriptors,
         "runc": runcThroughTheReaper,
+        "signal": signalOnlyWhileRunning,
     ]
 
     static func main() async {
@@ -242,6 +243,16 @@ enum ReaperScenarios {
         task.cancel()
         let output = try await task.value
         try check(output.exit.code == 137, "cancelled child exit \(output.exit)")
+    }
+
+    /// signalIfRunning reaches a running child, and nobody once it is reaped.
+    static func signalOnlyWhileRunning(_ reaper: Reaper) async throws {
+        let child = try reaper.spawn(ReaperCommand("/bin/sleep", ["30"], stdout: .null, stderr: .null))
+        try check(try await reaper.signalIfRunning(child.pid, signal: SIGTERM), "a running child is signalled")
+        let exit = try await reaper.wait(for: child.pid)
+        try check(exit.code == 128 + SIGTERM, "it died of SIGTERM: \(exit)")
+        try check(try await !reaper.signalIfRunning(child.pid, signal: SIGKILL), "a reaped child is not signalled")
+        try check(try await !reaper.signalIfRunning(getpid(), signal: 0), "this process is not its own child")
     }
 
     static func newSessionAndGroup(_ reaper: Reaper) async throws {

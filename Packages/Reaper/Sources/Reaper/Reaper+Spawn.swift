@@ -129,6 +129,34 @@ extension Reaper {
 }
 
 extension Reaper {
+    /// Sends `signal` to `pid` only while it is this process's child and not
+    /// yet reaped: waitid(2) with WNOWAIT, then kill(2), both on the Reaper's
+    /// loop, where reaping happens, so the pid cannot be reaped and handed to
+    /// another process in between. Returns false when the child was already
+    /// reaped (or never was ours): nothing was sent.
+    ///
+    /// A re-parented orphan (a `runc exec --detach` process, once runc has
+    /// exited, for a subreaper) counts as a child.
+    public func signalIfRunning(_ pid: Int32, signal: Int32) async throws(ReaperError) -> Bool {
+        let result: Result<Bool, ReaperError> = await withCheckedContinuation { continuation in
+            loop.execute {
+                guard creaper_is_unreaped_child(pid) != 0 else {
+                    continuation.resume(returning: .success(false))
+                    return
+                }
+                if kill(pid, signal) == 0 {
+                    continuation.resume(returning: .success(true))
+                } else {
+                    let error = Errno(rawValue: errno)
+                    continuation.resume(
+                        returning: error == .noSuchProcess
+                            ? .success(false) : .failure(ReaperError(operation: "kill(\(pid), \(signal))", errno: error)))
+                }
+            }
+        }
+        return try result.get()
+    }
+
     /// SIGKILLs `pid` (or its process group) only if it is still our
     /// unreaped child. Runs on the reaper thread, where reaping happens too,
     /// so the pid cannot be reaped and reused between the check and the kill.
