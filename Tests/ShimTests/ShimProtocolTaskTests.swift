@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Synchronization
 import TTRPC
 import TestSupport
 import Testing
@@ -511,6 +512,119 @@ import Testing
         try await finish(setup, client)
     }
 
+    /// Calls State and Pids of the running init until `pending` ends, and
+    /// returns how many answered while it was still under way.
+    func answeredMeanwhile(_ setup: Setup, _ client: TTRPCClient, while pending: Task<Void, Never>, done: DoneFlag) async throws -> Int {
+        var answered = 0
+        for _ in 0..<5 {
+            let _: ShimStateResponse = try await client.call(task, "State", ShimStateRequest.with { $0.id = setup.id })
+            let _: ShimPidsResponse = try await client.call(task, "Pids", ShimPidsRequest.with { $0.id = setup.id })
+            if !done.isSet { answered += 1 }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await pending.value
+        return answered
+    }
+
+    /// A `binary://` logger that takes 3 s to say it is ready holds up the
+    /// Exec that started it, and nothing else: State and Pids of the same
+    /// shim answer while that Exec is still waiting.
+    @Test func slowLoggerHoldsUpOnlyItsOwnRequest() async throws {
+        let setup = try Setup()
+        let (client, _) = try await running(setup)
+        let logger = setup.directory.file("slow-logger")
+        try "#!/bin/sh\nsleep 3\nexec 5>&-\ncat <&3 >/dev/null\n".write(toFile: logger, atomically: true, encoding: .utf8)
+        chmod(logger, 0o755)
+        let done = DoneFlag()
+        let exec = Task {
+            do {
+                let _: Google_Protobuf_Empty = try await client.call(
+                    task, "Exec",
+                    ShimExecProcessRequest.with {
+                        $0.id = setup.id; $0.execID = "logged"; $0.stdout = "binary://" + logger
+                        $0.spec = Self.processSpec(["/bin/echo", "to the logger"])
+                    })
+            } catch {
+                Issue.record("Exec with a slow logger: \(error)")
+            }
+            done.set()
+        }
+        let answered = try await answeredMeanwhile(setup, client, while: exec, done: done)
+        #expect(answered >= 3, "State and Pids answered while the logger was not ready (\(answered) of 5)")
+        let _: ShimStartResponse = try await client.call(
+            task, "Start",
+            ShimStartRequest.with {
+                $0.id = setup.id; $0.execID = "logged"
+            })
+        let _: ShimWaitResponse = try await client.call(
+            task, "Wait",
+            ShimWaitRequest.with {
+                $0.id = setup.id; $0.execID = "logged"
+            })
+        let _: ShimDeleteResponse = try await client.call(
+            task, "Delete",
+            ShimDeleteRequest.with {
+                $0.id = setup.id; $0.execID = "logged"
+            })
+        try await finish(setup, client)
+    }
+
+    /// A runtime that leaves the console socket unanswered for 3 s (a
+    /// wrapper around runc that sleeps instead of running an exec with a
+    /// terminal, then exits 0 without sending a pty master) holds up that
+    /// Start only: State and Pids answer meanwhile, and the Start then fails
+    /// with a clear error.
+    @Test func unansweredConsoleSocketHoldsUpOnlyItsOwnRequest() async throws {
+        let setup = try Setup()
+        let wrapper = setup.directory.file("silent-console-runc")
+        try """
+        #!/bin/sh
+        case " $* " in
+          *" exec "*" --console-socket "*) sleep 3; exit 0 ;;
+        esac
+        exec runc "$@"
+
+        """.write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let started = try setup.shim("start")
+        #expect(started.status == 0, "\(started.errors)")
+        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
+        let options = try Google_Protobuf_Any(message: RuncOptions.with { $0.binaryName = wrapper })
+        let _: ShimCreateTaskResponse = try await client.call(
+            task, "Create",
+            ShimCreateTaskRequest.with {
+                $0.id = setup.id; $0.bundle = setup.bundle; $0.options = options
+            })
+        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        let _: Google_Protobuf_Empty = try await client.call(
+            task, "Exec",
+            ShimExecProcessRequest.with {
+                $0.id = setup.id; $0.execID = "tty"; $0.terminal = true; $0.spec = Self.processSpec(["/bin/true"])
+            })
+        let done = DoneFlag()
+        let start = Task {
+            do {
+                let _: ShimStartResponse = try await client.call(
+                    task, "Start",
+                    ShimStartRequest.with {
+                        $0.id = setup.id; $0.execID = "tty"
+                    })
+                Issue.record("a terminal exec without a pty master started")
+            } catch {
+                #expect((error as? TTRPCError)?.code == .unknown && "\(error)".contains("terminal"), "\(error)")
+            }
+            done.set()
+        }
+        let answered = try await answeredMeanwhile(setup, client, while: start, done: done)
+        #expect(answered >= 3, "State and Pids answered while the console socket was unanswered (\(answered) of 5)")
+        let _: ShimDeleteResponse = try await client.call(
+            task, "Delete",
+            ShimDeleteRequest.with {
+                $0.id = setup.id; $0.execID = "tty"
+            })
+        try await finish(setup, client)
+    }
+
     @Test func updateStatsPauseAndResume() async throws {
         let setup = try Setup()
         let (client, pid) = try await running(setup)
@@ -665,4 +779,11 @@ import Testing
             await setup.cleanUp()
         }
     }
+}
+
+/// Set once a request under way has returned.
+final class DoneFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

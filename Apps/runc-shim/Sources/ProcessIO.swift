@@ -37,6 +37,8 @@ final class ProcessIO: Sendable {
         var fifoOutputs: [Int32] = []
         var outputRelay: RelayStream?
         var loggerPid: Int32?
+        /// The read end of a `binary://` logger's ready pipe, until ``loggerReady()``.
+        var loggerReady: Int32 = -1
         /// Copied outputs: our copy of each pipe's read end and the relay stream draining it into its FIFO.
         var copies: [(pipe: Int32, stream: RelayStream)] = []
         /// For an IO owner other than root: the relay stream from the stdin FIFO into the process's pipe.
@@ -82,11 +84,12 @@ final class ProcessIO: Sendable {
             }
             let destinations = terminal ? [stdout] : [stdout, stderr]
             if let scheme = Self.scheme(of: stdout), scheme == "binary" {
-                let (out, err, pid) = try Self.startLogger(
+                let (out, err, pid, ready) = try Self.startLogger(
                     stdout, containerID: containerID, namespace: namespace, owner: owner, reaper: reaper)
                 outputs = [out, err]
                 state.forRunc += [out, err]
                 state.loggerPid = pid
+                state.loggerReady = ready
             } else {
                 for (index, path) in destinations.enumerated() where !path.isEmpty {
                     if index == 1, path == stdout, Self.scheme(of: path) == "file", let shared = outputs[0] {
@@ -121,6 +124,7 @@ final class ProcessIO: Sendable {
         } catch {
             for fd in Set(state.forRunc + state.fifoOutputs) { close(fd) }
             if state.stdinKeeper >= 0 { close(state.stdinKeeper) }
+            if state.loggerReady >= 0 { close(state.loggerReady) }
             throw error
         }
         if terminal {
@@ -214,7 +218,7 @@ final class ProcessIO: Sendable {
     /// CONTAINER_ID and CONTAINER_NAMESPACE; the query's pairs as arguments.
     private static func startLogger(
         _ uri: String, containerID: String, namespace: String, owner: (uid: UInt32, gid: UInt32), reaper: Reaper
-    ) throws(TTRPCError) -> (Int32, Int32, Int32) {
+    ) throws(TTRPCError) -> (Int32, Int32, Int32, Int32) {
         let rest = uri.dropFirst("binary://".count)
         let parts = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = Self.percentDecoded(String(parts[0]))
@@ -255,11 +259,20 @@ final class ProcessIO: Sendable {
         close(pipes[0][0])
         close(pipes[1][0])
         close(pipes[2][1])
-        // Ready when it closes fd 5 (or writes to it); bounded, like containerd's wait.
-        var entry = pollfd(fd: pipes[2][0], events: Int16(POLLIN), revents: 0)
-        _ = poll(&entry, 1, 10_000)
-        close(pipes[2][0])
-        return (pipes[0][1], pipes[1][1], logger.pid)
+        return (pipes[0][1], pipes[1][1], logger.pid, pipes[2][0])
+    }
+
+    /// Returns once a `binary://` logger said it is ready (closed or wrote
+    /// to its fd 5), or after 10 s, like containerd's wait; at once when
+    /// there is no logger. Waits on the loop's epoll, never blocking it.
+    func loggerReady() async {
+        let fd = descriptors.withLock { state -> Int32 in
+            defer { state.loggerReady = -1 }
+            return state.loggerReady
+        }
+        guard fd >= 0 else { return }
+        _ = await LoopWait.readable(fd, timeout: .seconds(10))
+        close(fd)
     }
 
     static func percentDecoded(_ text: String) -> String {

@@ -43,6 +43,7 @@ extension TaskService {
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
                 owner: (options.ioUid, options.ioGid), containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
+            await io.loggerReady()
             let exec = ShimProcess(id: request.id, execID: request.execID, bundle: initProcess.bundle, io: io)
             await exec.setSpec(process)
             await state.addExec(exec)
@@ -80,13 +81,24 @@ extension TaskService {
             throw TTRPCFailure.runtime("OCI runtime exec failed", error)
         }
         exec.io.closeRuncSide()
-        guard let pid = Self.readPid(pidFile) else {
+        let pid = Self.readPid(pidFile)
+        unlink(pidFile)
+        if let console {
+            do {
+                try await terminals.attach(console, to: exec)
+            } catch {
+                // No terminal to give it: the process must not run on unseen.
+                if let pid { await abandon(pid) }
+                exec.io.closeAll()
+                await exec.startAborted()
+                throw error
+            }
+        }
+        guard let pid else {
             await exec.startAborted()
             throw TTRPCFailure.failed("runc exec left no pid in \(pidFile)")
         }
-        unlink(pidFile)
         await exec.started(pid: pid)
-        if let console { try await terminals.attach(console, to: exec) }
         // The exit may already be in the Reaper: it is kept until this claims it.
         watchExit(exec)
         var event = EventTaskExecStarted()
@@ -98,6 +110,14 @@ extension TaskService {
         var response = ShimStartResponse()
         response.pid = UInt32(bitPattern: pid)
         return response
+    }
+
+    /// Kills a process that started but cannot be served, and claims its
+    /// exit so the Reaper does not keep it.
+    private func abandon(_ pid: Int32) async {
+        _ = try? await reaper.signalIfRunning(pid, signal: SIGKILL)
+        let reaper = reaper
+        Task(executorPreference: EventLoop.shared) { _ = try? await reaper.wait(for: pid) }
     }
 
     func deleteExec(_ request: ShimDeleteRequest) async throws -> ShimDeleteResponse {

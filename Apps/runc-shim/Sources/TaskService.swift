@@ -164,6 +164,7 @@ final class TaskService: Sendable {
             let io = try ProcessIO(
                 stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal,
                 owner: owner, containerID: request.id, namespace: namespace, reaper: reaper, copyThrough: relay)
+            await io.loggerReady()
             if !request.checkpoint.isEmpty {
                 let process = ShimProcess(id: request.id, bundle: request.bundle, io: io)
                 await process.setPendingRestore(request.checkpoint)

@@ -21,8 +21,9 @@ final class TerminalIO: Sendable {
     /// Receives the pty master runc sent and relays the process's stdio through it.
     func attach(_ socket: ConsoleSocket, to process: ShimProcess) async throws(TTRPCError) {
         do {
-            // runc sent the master before it returned, so this does not wait.
-            let master = try socket.receiveMaster(timeout: .seconds(10))
+            // runc has exited: the master it sent is queued, or it never will
+            // be. So no wait at all, and the loop is never held up here.
+            let master = try socket.receiveMaster(timeout: .zero)
             let relay = try sharedRelay()
             if let input = process.io.terminalInput { try relay.relay(from: input, to: master) }
             if let output = process.io.terminalOutput { process.io.setOutputRelay(try relay.relay(from: master, to: output)) }
