@@ -210,7 +210,7 @@ def main():
     print(f"{'phase (median ms)':36}" + "".join(f"{n:>10}" for n in names) + f"{'ratio':>8}")
     for key in keys:
         values = [statistics.median(r[key] for r in results[n]) for n in names]
-        ratio = values[1] / values[0] if len(values) == 2 and values[0] > 0 else float("nan")
+        ratio = values[-1] / values[0] if len(values) >= 2 and values[0] > 0 else float("nan")
         print(f"{key:36}" + "".join(f"{v:10.2f}" for v in values) + f"{ratio:8.2f}")
     print(f"(rounds measured: " + ", ".join(f"{n} {len(results[n])}" for n in names)
           + f"; ratio = {names[-1]} / {names[0]})")

@@ -439,7 +439,9 @@ final class TaskService: Sendable {
         }
         process.io.closeAll()
         let rootfs = process.bundle + "/rootfs"
-        if (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {
+        // A rootfs that is no mount root had nothing mounted by us (statx,
+        // no mount table to read); otherwise unmount what the table lists.
+        if (try? Mounter.isMountRoot(rootfs)) != false, (try? MountTable.read().mounts(under: rootfs).isEmpty) == false {
             // Off the loop: umount2 can wait seconds on a busy host (#7496).
             let logger = logger
             await BlockingCall.run {
@@ -474,7 +476,8 @@ final class TaskService: Sendable {
             for deletion in await state.deletionsInProgress() { _ = try? await deletion.value }
             if await state.hasLiveTasks() { return Google_Protobuf_Empty() }
         }
-        await events.flush()
+        // The reply goes out first; the exit that follows flushes the events
+        // still queued (the delete event) before the process ends.
         onShutdown()
         return Google_Protobuf_Empty()
     }
