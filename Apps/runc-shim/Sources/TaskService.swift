@@ -195,7 +195,8 @@ final class TaskService: Sendable {
             logger.info("created", metadata: ["pid": "\(pid)"])
             return process
         } catch {
-            if mounted { try? Mounter.unmountRecursive(rootfs) }
+            // Off the loop: a busy mount is retried for seconds (EBUSY).
+            if mounted { await BlockingCall.run { _ = try? Mounter.unmountRecursive(rootfs) } }
             throw error
         }
     }
