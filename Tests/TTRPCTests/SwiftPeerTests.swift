@@ -196,8 +196,12 @@ import Testing
     @Test func replacesAStaleSocketOnlyWhenAsked() async throws {
         let echo = try EchoServer()
         let stale = echo.directory + "/stale.sock"
-        let fd = try UnixSocket.listen(path: stale)
-        close(fd)  // the file stays, nobody listens
+        // Bound, never listening: the file stays and nobody can accept on
+        // it, even if a child forked meanwhile by a test running beside this
+        // one still holds the descriptor for a moment before its exec.
+        let fd = try UnixSocket.makeSocket(path: stale)
+        #expect(try UnixSocket.withAddress(stale) { bind(fd, $0, $1) } == 0)
+        close(fd)
         let server = TTRPCServer(services: [EchoService.make()])
         #expect(throws: TTRPCError.self) { try server.listen(path: stale) }
         try server.listen(path: stale, replacingStale: true)
