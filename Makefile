@@ -6,7 +6,7 @@
 SWIFT ?= swift
 # Release executables are fully static (Swift runtime, glibc, libmount and
 # libblkid linked in), non-PIE and stripped: a few hundred kB of private
-# memory per process (../shared/notes/footprint.md); the shim runs once per
+# memory per process (docs/ARCHITECTURE.md, "Build settings"); the shim runs once per
 # container. Debian ships libmount only shared, so scripts/build-static-libmount
 # builds it from Debian's util-linux source first; scripts/release-build has
 # the flags.

@@ -1,7 +1,9 @@
 // swift-tools-version: 6.2
 //
 // One package, many products: each library is vended on its own so a user can
-// depend on just the piece they need. Libraries do not depend on each other.
+// depend on just the piece they need. No product exposes another product's
+// types, except Runc, which takes and returns OCISpec's models; importing one
+// product pulls in no other but that.
 
 import PackageDescription
 

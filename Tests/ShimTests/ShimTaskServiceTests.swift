@@ -6,7 +6,7 @@ import Testing
 
 /// The whole task service end to end: execs, terminals, pause, metrics,
 /// OOM and loggers, through Debian's containerd 1.6 and ctr. Also the races
-/// other shims shipped (../shared/notes/field-problems.md).
+/// other shims shipped (each test names the containerd issue it covers).
 @Suite(.serialized) struct ShimTaskServiceTests {
     /// Events as `ctr events` prints them: topic and JSON body, in order.
     final class EventLog: @unchecked Sendable {

@@ -25,7 +25,8 @@ actor EventPublisher {
         self.logger = logger
     }
 
-    /// Queues an event; `typeName` is its protobuf name (`containerd.events.TaskExit`).
+    /// Queues `event` under `topic` (`/tasks/exit`); its Any's type URL is the
+    /// message's protobuf name (`containerd.events.TaskExit`).
     func publish(_ topic: String, _ event: some Message) {
         var any = Google_Protobuf_Any()
         any.typeURL = type(of: event).protoMessageName

@@ -5,14 +5,14 @@ import TTRPC
     import Glibc
 #endif
 
+/// glibc's POSIX_SPAWN_SETSID (0x80), which Swift's Glibc module does not export.
+let posixSpawnSetSID: Int32 = 0x80
+
 /// `start`: containerd runs this in the bundle directory. It creates the
 /// socket, writes the `address` file, starts the serving shim with the
 /// listener as fd 3, writes `shim.pid`, moves it into the shim cgroup, sets
 /// its oom_score_adj above containerd's, prints the address, and exits.
 /// Nothing may reach stderr: containerd reads stdout and stderr together.
-/// glibc's POSIX_SPAWN_SETSID (0x80), which Swift's Glibc module does not export.
-let posixSpawnSetSID: Int32 = 0x80
-
 enum StartAction {
     static let socketDirectory = "/run/containerd/s"
 
