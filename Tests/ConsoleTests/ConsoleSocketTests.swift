@@ -53,14 +53,16 @@ extension ConsoleTests {
                 _ = try socket.receiveMaster(timeout: .milliseconds(100))
                 Issue.record("received without a peer")
             } catch {
-                #expect(error.errno == .timedOut && error.description.contains("no connection within the timeout"), "\(error)")
+                #expect(
+                    error.errno == .timedOut && error.code == .timedOut && error.description.contains("no connection within the timeout"),
+                    "\(error)")
             }
             try send(to: socket.path, payload: "no descriptor", fds: [])
             do {
                 _ = try socket.receiveMaster(timeout: .seconds(5))
                 Issue.record("a message without a descriptor was accepted")
             } catch {
-                #expect(error.description.contains("expected one descriptor, got 0"), "\(error)")
+                #expect(error.code == .badMessage && error.description.contains("expected one descriptor, got 0"), "\(error)")
             }
             let pipe = try makePipe()
             try send(to: socket.path, payload: "pipe", fds: [pipe.read.rawValue])
@@ -68,7 +70,7 @@ extension ConsoleTests {
                 _ = try socket.receiveMaster(timeout: .seconds(5))
                 Issue.record("a pipe was accepted as a console")
             } catch {
-                #expect(error.description.contains("not a terminal"), "\(error)")
+                #expect(error.code == .notATerminal && error.description.contains("not a terminal"), "\(error)")
             }
         }
     }

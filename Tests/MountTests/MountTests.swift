@@ -176,20 +176,21 @@ import Testing
             try Mounter.mount(FilesystemMount(type: "bind", source: "\(box.root)/does-not-exist", target: target, options: ["rbind"]))
         } throws: { error in
             let error = error as? MountError
-            return error?.errno == .noSuchFileOrDirectory && error?.description.contains("does-not-exist") == true
+            return error?.errno == .noSuchFileOrDirectory && error?.code == .notFound
+                && error?.description.contains("does-not-exist") == true
         }
         #expect {
             try Mounter.mount(FilesystemMount(type: "nosuchfs", source: "x", target: target))
         } throws: { error in
             let error = error as? MountError
-            return error?.errno == Errno(rawValue: ENODEV) && error?.description.contains("nosuchfs") == true
+            return error?.errno == Errno(rawValue: ENODEV) && error?.code == .invalid && error?.description.contains("nosuchfs") == true
                 && error?.description.contains(target) == true
         }
         #expect {
             try Mounter.mount(FilesystemMount(type: "tmpfs", source: "x", target: target, options: ["no_such_option=1"]))
         } throws: { error in
             let error = error as? MountError
-            return error?.errno == .invalidArgument && error?.description.contains(target) == true
+            return error?.errno == .invalidArgument && error?.code == .invalid && error?.description.contains(target) == true
         }
         #expect {
             try Mounter.mount(FilesystemMount(type: "tmpfs", source: "x", target: "\(box.root)/missing-target"))
@@ -199,7 +200,7 @@ import Testing
         #expect {
             try Mounter.mount([FilesystemMount(type: "tmpfs", source: "x", target: "../../etc")], within: box.root)
         } throws: { error in
-            (error as? MountError)?.description.contains("outside the root") == true
+            (error as? MountError)?.code == .outsideRoot && (error as? MountError)?.description.contains("outside the root") == true
         }
         #expect(try !MountTable.read().isMountPoint(target))
         try box.close()

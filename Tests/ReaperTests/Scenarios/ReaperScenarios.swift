@@ -182,7 +182,7 @@ enum ReaperScenarios {
             _ = try await reaper.run(ReaperCommand("/nonexistent/program"))
             throw ScenarioFailure(description: "missing binary started")
         } catch let error as ReaperError {
-            try check(error.errno == .noSuchFileOrDirectory, "missing binary: \(error)")
+            try check(error.errno == .noSuchFileOrDirectory && error.code == .executableNotFound, "missing binary: \(error)")
             try check(error.description.contains("/nonexistent/program"), "message lacks the path: \(error)")
         }
         let plain = "/tmp/reaper-not-executable-\(getpid())"
@@ -193,7 +193,7 @@ enum ReaperScenarios {
             _ = try await reaper.run(ReaperCommand(plain))
             throw ScenarioFailure(description: "non-executable started")
         } catch let error as ReaperError {
-            try check(error.errno == .permissionDenied, "not executable: \(error)")
+            try check(error.errno == .permissionDenied && error.code == .executableNotFound, "not executable: \(error)")
         }
         do {
             _ = try await reaper.run(ReaperCommand("definitely-not-a-program-\(getpid())"))

@@ -3,13 +3,50 @@ import SystemPackage
 /// The one error type of Console: the operation, the path or descriptor
 /// concerned, and the errno.
 public struct ConsoleError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is, for callers to branch on. New codes may
+    /// be added: switch with a default.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: Int
+        public let description: String
+
+        private init(_ rawValue: Int, _ description: String) {
+            self.rawValue = rawValue
+            self.description = description
+        }
+
+        /// Nothing arrived within the timeout (ETIMEDOUT).
+        public static let timedOut = Code(1, "timed out")
+        /// The console socket's peer sent something other than one pty
+        /// master: no descriptor, several, a truncated message.
+        public static let badMessage = Code(2, "bad console message")
+        /// The descriptor is not a terminal (ENOTTY, or a received non-tty).
+        public static let notATerminal = Code(3, "not a terminal")
+        /// The relay was shut down.
+        public static let shutDown = Code(4, "shut down")
+        /// An argument out of range (EINVAL, ENAMETOOLONG).
+        public static let invalidArgument = Code(5, "invalid argument")
+        /// Another system call failed; see ``errno``.
+        public static let systemCall = Code(6, "system call failed")
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
     public var operation: String
     /// The socket path, device name or other object concerned.
     public var path: String?
     public var errno: Errno?
     public var detail: String?
 
-    public init(operation: String, path: String? = nil, errno: Errno? = nil, detail: String? = nil) {
+    /// Without `code`, it follows the errno (ETIMEDOUT: ``Code/timedOut``…),
+    /// ``Code/systemCall`` otherwise.
+    public init(code: Code? = nil, operation: String, path: String? = nil, errno: Errno? = nil, detail: String? = nil) {
+        switch (code, errno) {
+        case (let code?, _): self.code = code
+        case (nil, .timedOut?): self.code = .timedOut
+        case (nil, .inappropriateIOCTLForDevice?): self.code = .notATerminal
+        case (nil, .invalidArgument?), (nil, .fileNameTooLong?): self.code = .invalidArgument
+        default: self.code = .systemCall
+        }
         self.operation = operation
         self.path = path
         self.errno = errno

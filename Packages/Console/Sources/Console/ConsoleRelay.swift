@@ -111,7 +111,7 @@ public final class ConsoleRelay: Sendable {
     public func relay(from source: ConsoleDescriptor, to destination: ConsoleDescriptor, bufferSize: Int = 64 * 1024) throws(ConsoleError)
         -> RelayStream
     {
-        guard running.withLock({ $0 }) else { throw ConsoleError(operation: "relay", detail: "the relay was shut down") }
+        guard running.withLock({ $0 }) else { throw ConsoleError(code: .shutDown, operation: "relay", detail: "the relay was shut down") }
         guard bufferSize > 0 else {
             throw ConsoleError(operation: "relay", errno: .invalidArgument, detail: "the buffer size must be positive")
         }

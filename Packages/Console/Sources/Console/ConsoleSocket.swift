@@ -76,17 +76,20 @@ public final class ConsoleSocket: Sendable {
         guard received >= 0 else { throw ConsoleError.last("recvmsg", path: path) }
         let descriptors = fds.prefix(Int(count)).map { ConsoleDescriptor(taking: $0) }
         if truncated != 0 {
-            throw ConsoleError(operation: "receive console", path: path, detail: "the control message was truncated (too many descriptors)")
+            throw ConsoleError(
+                code: .badMessage, operation: "receive console", path: path,
+                detail: "the control message was truncated (too many descriptors)")
         }
         guard descriptors.count == 1 else {
             let detail =
                 received == 0 && descriptors.isEmpty
                 ? "the peer closed the connection without sending a descriptor"
                 : "expected one descriptor, got \(descriptors.count)"
-            throw ConsoleError(operation: "receive console", path: path, detail: detail)
+            throw ConsoleError(code: .badMessage, operation: "receive console", path: path, detail: detail)
         }
         guard isatty(descriptors[0].rawValue) == 1 else {
-            throw ConsoleError(operation: "receive console", path: path, detail: "the descriptor received is not a terminal")
+            throw ConsoleError(
+                code: .notATerminal, operation: "receive console", path: path, detail: "the descriptor received is not a terminal")
         }
         return descriptors[0]
     }

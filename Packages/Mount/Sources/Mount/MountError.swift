@@ -3,6 +3,34 @@ import SystemPackage
 /// The one error type of Mount: the operation, the errno, and the source,
 /// target and filesystem type concerned.
 public struct MountError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is, for callers to branch on. New codes may
+    /// be added: switch with a default.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: Int
+        public let description: String
+
+        private init(_ rawValue: Int, _ description: String) {
+            self.rawValue = rawValue
+            self.description = description
+        }
+
+        /// A source, target or table that does not exist (ENOENT, ENOTDIR).
+        public static let notFound = Code(1, "not found")
+        /// The mount is in use (EBUSY).
+        public static let busy = Code(2, "busy")
+        /// Not allowed (EPERM, EACCES, EROFS).
+        public static let permissionDenied = Code(3, "permission denied")
+        /// The kernel refused the type, options or target (EINVAL, ENODEV), or
+        /// nothing is mounted there.
+        public static let invalid = Code(4, "invalid")
+        /// A path resolved within a root would leave it.
+        public static let outsideRoot = Code(5, "outside the root")
+        /// Anything else: see ``errno`` and ``detail``.
+        public static let failed = Code(6, "failed")
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
     public var operation: String
     public var source: String?
     public var target: String?
@@ -11,10 +39,13 @@ public struct MountError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What libmount or the check said, beyond the errno.
     public var detail: String?
 
+    /// Without `code`, it follows the errno (ENOENT: ``Code/notFound``,
+    /// EBUSY: ``Code/busy``…), ``Code/failed`` without one.
     public init(
-        operation: String, source: String? = nil, target: String? = nil, type: String? = nil, errno: Errno? = nil,
+        code: Code? = nil, operation: String, source: String? = nil, target: String? = nil, type: String? = nil, errno: Errno? = nil,
         detail: String? = nil
     ) {
+        self.code = code ?? MountError.code(for: errno)
         self.operation = operation
         self.source = source
         self.target = target
@@ -32,5 +63,15 @@ public struct MountError: Error, Hashable, Sendable, CustomStringConvertible {
         if let detail { text += ": \(detail)" }
         if let errno { text += " (\(errno))" }
         return text
+    }
+
+    static func code(for errno: Errno?) -> Code {
+        switch errno {
+        case .noSuchFileOrDirectory?, .notDirectory?: return .notFound
+        case .resourceBusy?: return .busy
+        case .notPermitted?, .permissionDenied?, .readOnlyFileSystem?: return .permissionDenied
+        case .invalidArgument?, .operationNotSupportedByDevice?: return .invalid
+        default: return .failed
+        }
     }
 }

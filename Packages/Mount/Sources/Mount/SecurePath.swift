@@ -23,7 +23,8 @@ public enum SecurePath {
         for component in path.split(separator: "/") {
             if component == ".." { depth -= 1 } else if component != "." { depth += 1 }
             if depth < 0 {
-                throw MountError(operation: "resolve", target: path, detail: "the path leads outside the root \(rootPath)")
+                throw MountError(
+                    code: .outsideRoot, operation: "resolve", target: path, detail: "the path leads outside the root \(rootPath)")
             }
         }
         var resolved: [String] = []

@@ -75,7 +75,8 @@ public final class Reaper: Sendable {
     ) throws(ReaperError) -> Reaper {
         let result: Result<Reaper, ReaperError> = instance.withLock { existing in
             if let existing {
-                return reuseRunning ? .success(existing) : .failure(ReaperError(operation: "start (a Reaper already runs)"))
+                return reuseRunning
+                    ? .success(existing) : .failure(ReaperError(code: .alreadyRunning, operation: "start (a Reaper already runs)"))
             }
             creaper_block_sigchld()
             if subreaper, creaper_set_subreaper(1) != 0 {
@@ -244,7 +245,7 @@ final class ExitHub: Sendable {
             }
             if removed { waiter.resume(nil) }
         }
-        guard let exit else { throw ReaperError(operation: "waiting for pid \(pid) (cancelled)") }
+        guard let exit else { throw ReaperError(code: .waitCancelled, operation: "waiting for pid \(pid) (cancelled)") }
         return exit
     }
 
