@@ -272,7 +272,7 @@ import Testing
         config = config.replacingOccurrences(of: "\"sleep\", \"1000\"", with: "\"sh\", \"-c\", \"sleep 1000 & exec sleep 999\"")
         config = config.replacingOccurrences(of: "{\n\t\t\t\t\"type\": \"pid\"\n\t\t\t},", with: "")
         #expect(!config.contains("\"pid\""), "the spec has no pid namespace")
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try TestFile.write(config, to: configPath)
         let (client, initPid) = try await running(setup)
         var pids: [UInt32] = []
         for _ in 0..<100 where pids.count < 2 {
@@ -533,7 +533,7 @@ import Testing
         let setup = try Setup()
         let (client, _) = try await running(setup)
         let logger = setup.directory.file("slow-logger")
-        try "#!/bin/sh\nsleep 3\nexec 5>&-\ncat <&3 >/dev/null\n".write(toFile: logger, atomically: true, encoding: .utf8)
+        try TestFile.write("#!/bin/sh\nsleep 3\nexec 5>&-\ncat <&3 >/dev/null\n", to: logger)
         chmod(logger, 0o755)
         let done = DoneFlag()
         let exec = Task {
@@ -577,14 +577,15 @@ import Testing
     @Test func unansweredConsoleSocketHoldsUpOnlyItsOwnRequest() async throws {
         let setup = try Setup()
         let wrapper = setup.directory.file("silent-console-runc")
-        try """
-        #!/bin/sh
-        case " $* " in
-          *" exec "*" --console-socket "*) sleep 3; exit 0 ;;
-        esac
-        exec runc "$@"
+        try TestFile.write(
+            """
+            #!/bin/sh
+            case " $* " in
+              *" exec "*" --console-socket "*) sleep 3; exit 0 ;;
+            esac
+            exec runc "$@"
 
-        """.write(toFile: wrapper, atomically: true, encoding: .utf8)
+            """, to: wrapper)
         chmod(wrapper, 0o755)
         let started = try setup.shim("start")
         #expect(started.status == 0, "\(started.errors)")

@@ -41,7 +41,7 @@ final class TopicRecorder: Sendable {
             config = config.replacingOccurrences(of: "\"terminal\": true", with: "\"terminal\": false")
             config = config.replacingOccurrences(of: "\"sh\"", with: "\"sleep\", \"1000\"")
             config = config.replacingOccurrences(of: "\"readonly\": true", with: "\"readonly\": false")
-            try config.write(toFile: directory.file("bundle/config.json"), atomically: true, encoding: .utf8)
+            try TestFile.write(config, to: directory.file("bundle/config.json"))
             var service = TTRPCService(name: "containerd.services.events.ttrpc.v1.Events")
             let topics = self.topics
             service.unary("Forward") { (request: PublishForwardRequest, context) -> Google_Protobuf_Empty in
@@ -178,7 +178,7 @@ final class TopicRecorder: Sendable {
 
     @Test func deleteActionReportsInitAndCleansUp() async throws {
         let setup = try Setup()
-        try "4242".write(toFile: setup.bundle + "/init.pid", atomically: true, encoding: .utf8)
+        try TestFile.write("4242", to: setup.bundle + "/init.pid")
         let result = try setup.shim("delete", extra: ["-bundle", setup.bundle])
         #expect(result.status == 0, "\(result.errors)")
         let response = try ShimDeleteResponse(serializedBytes: result.stdout)
@@ -194,12 +194,11 @@ final class TopicRecorder: Sendable {
         let setup = try Setup()
         let calls = setup.directory.file("runc-calls")
         let wrapper = setup.directory.file("recording-runc")
-        try "#!/bin/sh\necho \"$@\" >> \(calls)\nexec runc \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        try TestFile.write("#!/bin/sh\necho \"$@\" >> \(calls)\nexec runc \"$@\"\n", to: wrapper)
         chmod(wrapper, 0o755)
         let root = setup.directory.file("runc-root")
-        try "{\"root\":\"\(root)\",\"binary_name\":\"\(wrapper)\"}".write(
-            toFile: setup.bundle + "/options.json", atomically: true, encoding: .utf8)
-        try "4242".write(toFile: setup.bundle + "/init.pid", atomically: true, encoding: .utf8)
+        try TestFile.write("{\"root\":\"\(root)\",\"binary_name\":\"\(wrapper)\"}", to: setup.bundle + "/options.json")
+        try TestFile.write("4242", to: setup.bundle + "/init.pid")
         func delete() throws -> ShimDeleteResponse {
             let result = try setup.shim("delete", extra: ["-bundle", setup.bundle])
             #expect(result.status == 0, "\(result.errors)")

@@ -218,17 +218,18 @@ import Testing
         #expect(written.contains("to-stderr"))
 
         let logger = logs.file("logger.sh")
-        try """
-        #!/bin/sh
-        # A containerd binary logger: stdout on fd 3, stderr on fd 4, ready when fd 5 closes.
-        dir=$2
-        # Ready first: the cats below would otherwise inherit fd 5 and hold it open.
-        exec 5>&-
-        cat <&3 > "$dir/stdout" &
-        cat <&4 > "$dir/stderr" &
-        echo "$CONTAINER_ID $CONTAINER_NAMESPACE" > "$dir/env"
-        wait
-        """.write(toFile: logger, atomically: true, encoding: .utf8)
+        try TestFile.write(
+            """
+            #!/bin/sh
+            # A containerd binary logger: stdout on fd 3, stderr on fd 4, ready when fd 5 closes.
+            dir=$2
+            # Ready first: the cats below would otherwise inherit fd 5 and hold it open.
+            exec 5>&-
+            cat <&3 > "$dir/stdout" &
+            cat <&4 > "$dir/stderr" &
+            echo "$CONTAINER_ID $CONTAINER_NAMESPACE" > "$dir/env"
+            wait
+            """, to: logger)
         chmod(logger, 0o755)
         let binaryRun = try await Command.runOffPool(
             harness.containerd.ctrArguments([

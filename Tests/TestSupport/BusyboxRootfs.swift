@@ -20,8 +20,8 @@ public enum BusyboxRootfs {
                 try manager.createSymbolicLink(atPath: link, withDestinationPath: "busybox")
             }
         }
-        try "root:x:0:0:root:/root:/bin/sh\n".write(toFile: "\(path)/etc/passwd", atomically: true, encoding: .utf8)
-        try "root:x:0:\n".write(toFile: "\(path)/etc/group", atomically: true, encoding: .utf8)
+        try TestFile.write("root:x:0:0:root:/root:/bin/sh\n", to: "\(path)/etc/passwd")
+        try TestFile.write("root:x:0:\n", to: "\(path)/etc/group")
     }
 
     /// Copies with close-on-exec descriptors. A write descriptor inherited by

@@ -34,7 +34,7 @@ public final class PrivateContainerd: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         if let extraPath { environment["PATH"] = "\(extraPath):\(environment["PATH"] ?? "/usr/bin:/bin")" }
         self.environment = environment
-        _ = FileManager.default.createFile(atPath: directory.file("containerd.log"), contents: nil)
+        try TestFile.write("", to: directory.file("containerd.log"))
         try launch()
     }
 

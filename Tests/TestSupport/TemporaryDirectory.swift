@@ -15,7 +15,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
     public func write(_ name: String, _ contents: String) throws {
-        try contents.write(toFile: file(name), atomically: true, encoding: .utf8)
+        try TestFile.write(contents, to: file(name))
     }
 
     public func remove() {
