@@ -28,14 +28,14 @@ import Testing
     }
 
     /// Starts the shim and a running container; returns the client and the init pid.
-    func running(_ setup: Setup) async throws -> (TTRPCClient, UInt32) {
+    func running(_ setup: Setup, options: Google_Protobuf_Any = Google_Protobuf_Any()) async throws -> (TTRPCClient, UInt32) {
         let started = try setup.shim("start")
         #expect(started.status == 0, "\(started.errors)")
         let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
         let created: ShimCreateTaskResponse = try await client.call(
             task, "Create",
             ShimCreateTaskRequest.with {
-                $0.id = setup.id; $0.bundle = setup.bundle
+                $0.id = setup.id; $0.bundle = setup.bundle; $0.options = options
             })
         let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
         return (client, created.pid)
@@ -587,16 +587,8 @@ import Testing
 
             """, to: wrapper)
         chmod(wrapper, 0o755)
-        let started = try setup.shim("start")
-        #expect(started.status == 0, "\(started.errors)")
-        let client = try TTRPCClient(connectingTo: String(started.output.dropFirst("unix://".count)))
         let options = try Google_Protobuf_Any(message: RuncOptions.with { $0.binaryName = wrapper })
-        let _: ShimCreateTaskResponse = try await client.call(
-            task, "Create",
-            ShimCreateTaskRequest.with {
-                $0.id = setup.id; $0.bundle = setup.bundle; $0.options = options
-            })
-        let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
+        let (client, _) = try await running(setup, options: options)
         let _: Google_Protobuf_Empty = try await client.call(
             task, "Exec",
             ShimExecProcessRequest.with {

@@ -62,7 +62,7 @@ actor EventPublisher {
                     logger.warning("publishing failed", metadata: ["topic": "\(topic)", "attempt": "\(attempt)", "error": "\(error)"])
                     client?.close()
                     client = nil
-                    await LoopSleep.sleep(for: delay)
+                    await LoopWait.sleep(for: delay)
                     delay = delay * 2
                 }
             }

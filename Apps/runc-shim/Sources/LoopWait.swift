@@ -1,42 +1,66 @@
 import Synchronization
 import TTRPC
 
-/// Waits for a descriptor on the ttrpc loop's epoll instead of blocking
-/// the loop in poll(2): a `binary://` logger taking its time to say it is
-/// ready holds up only the request that started it, never the shim's other
-/// requests, events and timers.
+/// Waits on the ttrpc loop's own epoll and timers (`EventLoop.runAfter`)
+/// instead of blocking the loop in poll(2) or arming a Dispatch timer
+/// (Swift's `Task.sleep`, which wakes a thread of Dispatch's pool): a
+/// `binary://` logger taking its time to say it is ready holds up only the
+/// request that started it, and the shim keeps its threads to the loop.
 enum LoopWait {
     /// Returns true once `fd` is readable or hung up, false after `timeout`.
     /// The caller keeps `fd` open until this returns.
     static func readable(_ fd: Int32, timeout: Duration) async -> Bool {
-        let waiter = ReadableWaiter(fd: fd)
-        return await withCheckedContinuation { continuation in
-            waiter.begin(continuation, timeout: timeout)
-        }
+        await LoopWaiter(fd: fd).wait(timeout: timeout)
+    }
+
+    /// `Task.sleep` on the loop's timers; cancelling the task ends it early.
+    static func sleep(for duration: Duration) async {
+        _ = await LoopWaiter(fd: nil).wait(timeout: duration)
     }
 }
 
-/// One wait: resumed once, by readiness or by its timer.
-private final class ReadableWaiter: Sendable {
+/// One wait: resumed once, by its descriptor's readiness (true), its timer
+/// or the task's cancellation (false).
+private final class LoopWaiter: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Bool, Never>?
         var timer: EventLoopTimer?
         var finished = false
     }
 
-    let fd: Int32
+    private let fd: Int32?
     private let state = Mutex(State())
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32?) { self.fd = fd }
 
-    func begin(_ continuation: CheckedContinuation<Bool, Never>, timeout: Duration) {
-        state.withLock { $0.continuation = continuation }
-        do {
-            try EventLoop.shared.watchReadable(fd) { [self] in finish(ready: true) }
-        } catch {
-            // No loop to wait on: do not hold the request up at all.
-            finish(ready: true)
+    func wait(timeout: Duration) async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in begin(continuation, timeout: timeout) }
+        } onCancel: {
+            finish(ready: false)
+        }
+    }
+
+    private func begin(_ continuation: CheckedContinuation<Bool, Never>, timeout: Duration) {
+        let cancelled = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.continuation = continuation
+            return false
+        }
+        if cancelled {
+            continuation.resume(returning: false)
             return
+        }
+        if let fd {
+            do {
+                try EventLoop.shared.watchReadable(fd) { [self] in finish(ready: true) }
+            } catch {
+                // No loop to wait on: do not hold the request up at all.
+                finish(ready: true)
+                return
+            }
+            // Finished meanwhile (cancelled): the watch came too late to be removed there.
+            if state.withLock({ $0.finished }) { EventLoop.shared.stopWatchingReadable(fd) }
         }
         let timer = EventLoop.shared.runAfter(timeout) { [self] in finish(ready: false) }
         let late = state.withLock { state -> Bool in
@@ -48,18 +72,19 @@ private final class ReadableWaiter: Sendable {
     }
 
     private func finish(ready: Bool) {
-        let (continuation, timer) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, EventLoopTimer?) in
-            guard !state.finished else { return (nil, nil) }
+        let (continuation, timer, wasWaiting) = state.withLock {
+            state -> (CheckedContinuation<Bool, Never>?, EventLoopTimer?, Bool) in
+            guard !state.finished else { return (nil, nil, false) }
             state.finished = true
             defer {
                 state.continuation = nil
                 state.timer = nil
             }
-            return (state.continuation, state.timer)
+            return (state.continuation, state.timer, true)
         }
-        guard let continuation else { return }
-        EventLoop.shared.stopWatchingReadable(fd)
+        guard wasWaiting else { return }
+        if let fd, continuation != nil { EventLoop.shared.stopWatchingReadable(fd) }
         if let timer { EventLoop.shared.cancel(timer) }
-        continuation.resume(returning: ready)
+        continuation?.resume(returning: ready)
     }
 }

@@ -329,7 +329,7 @@ final class ProcessIO: Sendable {
             while ContinuousClock.now < deadline {
                 var available: Int32 = 0
                 if ioctl(copy.pipe, UInt(FIONREAD), &available) != 0 || available == 0 { break }
-                await LoopSleep.sleep(for: .milliseconds(2))
+                await LoopWait.sleep(for: .milliseconds(2))
             }
             copy.stream.stop(flushTimeout: max(deadline - ContinuousClock.now, .milliseconds(10)))
             _ = await copy.stream.finished()
@@ -346,7 +346,7 @@ final class ProcessIO: Sendable {
         if let logger {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try? await self.reaper.wait(for: logger) }
-                group.addTask { await LoopSleep.sleep(for: .seconds(5)) }
+                group.addTask { await LoopWait.sleep(for: .seconds(5)) }
                 await group.next()
                 group.cancelAll()
             }
@@ -358,7 +358,7 @@ final class ProcessIO: Sendable {
                 if ioctl(fd, UInt(FIONREAD), &available) == 0, available > 0 { pending = true }
             }
             if !pending { break }
-            await LoopSleep.sleep(for: .milliseconds(5))
+            await LoopWait.sleep(for: .milliseconds(5))
         }
         closeOutputs()
     }

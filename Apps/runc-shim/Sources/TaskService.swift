@@ -92,7 +92,6 @@ final class TaskService: Sendable {
             // The reply does not wait for the bookkeeping; Start, Exec and
             // Delete wait for it, so the create event still comes first and
             // the OOM watch exists before the process runs.
-            let request = request
             await process.setSetup(
                 Task(executorPreference: EventLoop.shared) { [self] in
                     await publishCreated(request, pid: pid)
@@ -261,7 +260,7 @@ final class TaskService: Sendable {
         for exec in running {
             while ContinuousClock.now < deadline {
                 if await exec.isExitEventQueued { break }
-                await LoopSleep.sleep(for: .milliseconds(2))
+                await LoopWait.sleep(for: .milliseconds(2))
             }
         }
     }

@@ -37,6 +37,8 @@ public final class ConsoleRelay: Sendable {
     private final class LoopState: @unchecked Sendable {
         var pumps: [UInt64: RelayPump] = [:]
         var shuttingDown: ContinuousClock.Instant?
+        /// What a driven relay's timerfd is armed for; nil when disarmed.
+        var armedDeadline: ContinuousClock.Instant?
         var ended = false
         var tokens = [UInt64](repeating: 0, count: 64)
         var flags = [UInt32](repeating: 0, count: 64)
@@ -100,8 +102,14 @@ public final class ConsoleRelay: Sendable {
             return
         }
         _ = iterate(timeout: 0)
-        let next = Self.nextTimeout(state.pumps.values, shutdown: state.shuttingDown)
-        _ = cconsole_timerfd_arm(timer.rawValue, next < 0 ? -1 : Int64(next) * 1_000_000)
+        // Re-armed only when the soonest deadline changed: this runs on
+        // every wake of a streaming relay.
+        let deadline = Self.nextDeadline(state.pumps.values, shutdown: state.shuttingDown)
+        if deadline != state.armedDeadline {
+            state.armedDeadline = deadline
+            let milliseconds = Self.timeout(until: deadline)
+            _ = cconsole_timerfd_arm(timer.rawValue, milliseconds < 0 ? -1 : Int64(milliseconds) * 1_000_000)
+        }
         if state.ended { finishLoop(closing: false) }
     }
 
@@ -156,7 +164,7 @@ public final class ConsoleRelay: Sendable {
     fileprivate func run() {
         cconsole_name_thread("console-relay")
         while !state.ended {
-            _ = iterate(timeout: Self.nextTimeout(state.pumps.values, shutdown: state.shuttingDown))
+            _ = iterate(timeout: Self.timeout(until: Self.nextDeadline(state.pumps.values, shutdown: state.shuttingDown)))
         }
         finishLoop(closing: true)
     }
@@ -170,6 +178,7 @@ public final class ConsoleRelay: Sendable {
             if token == Self.wakeToken || token == Self.timerToken {
                 var value: UInt64 = 0
                 _ = read(token == Self.wakeToken ? wake.rawValue : (timer?.rawValue ?? -1), &value, 8)
+                if token == Self.timerToken { state.armedDeadline = nil }  // one-shot: it disarmed itself
                 continue
             }
             guard let pump = state.pumps[token >> 1] else { continue }
@@ -217,13 +226,21 @@ public final class ConsoleRelay: Sendable {
         waiter?.resume()
     }
 
-    private static func nextTimeout(_ pumps: Dictionary<UInt64, RelayPump>.Values, shutdown: ContinuousClock.Instant?) -> Int32 {
+    /// The soonest flush deadline of a stopping stream or of the shutdown.
+    private static func nextDeadline(_ pumps: Dictionary<UInt64, RelayPump>.Values, shutdown: ContinuousClock.Instant?)
+        -> ContinuousClock.Instant?
+    {
         var earliest = shutdown
         for pump in pumps {
             if let deadline = pump.stopDeadline, earliest.map({ deadline < $0 }) ?? true { earliest = deadline }
         }
-        guard let earliest else { return -1 }
-        let remaining = earliest - ContinuousClock.now
+        return earliest
+    }
+
+    /// Milliseconds until `deadline` (rounded up), -1 for none: an epoll_wait timeout.
+    private static func timeout(until deadline: ContinuousClock.Instant?) -> Int32 {
+        guard let deadline else { return -1 }
+        let remaining = deadline - ContinuousClock.now
         let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
         return Int32(clamping: max(0, milliseconds))
     }

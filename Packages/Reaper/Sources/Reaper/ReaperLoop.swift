@@ -19,6 +19,8 @@ final class ReaperLoop: @unchecked Sendable {
     let wakeFD: Int32
     /// Only when driven: fires at the next timer deadline or sweep.
     private var timerFD: Int32 = -1
+    /// What the timerfd is armed for (CLOCK_MONOTONIC ns); nil when disarmed.
+    private var armedDeadline: UInt64?
     private var driverPrepared = false
     private let queue = Mutex<(work: [@Sendable () -> Void], woken: Bool)>(([], false))
     // Loop-confined.
@@ -188,12 +190,17 @@ final class ReaperLoop: @unchecked Sendable {
             prepareThread()
         }
         _ = iterate(timeout: 0)
-        // The next timer or sweep wakes the driving loop through the timerfd.
+        // The next timer or sweep wakes the driving loop through the timerfd,
+        // re-armed only when that deadline changed (this runs on every wake).
+        let now = Self.now()
         var deadline = timers.first?.deadline
         if sweepNeeded() {
-            let sweep = Self.now() &+ 1_000_000_000
+            // A sweep already armed within the next second stands.
+            let sweep = armedDeadline.flatMap { $0 > now && $0 <= now &+ 1_000_000_000 ? $0 : nil } ?? now &+ 1_000_000_000
             deadline = min(deadline ?? sweep, sweep)
         }
+        guard deadline != armedDeadline else { return }
+        armedDeadline = deadline
         if let deadline {
             creaper_timerfd_arm(timerFD, deadline)
         } else {
@@ -220,6 +227,7 @@ final class ReaperLoop: @unchecked Sendable {
             if fd == timerFD {
                 var expirations: UInt64 = 0
                 _ = withUnsafeMutableBytes(of: &expirations) { read(timerFD, $0.baseAddress, 8) }
+                armedDeadline = nil  // one-shot: it disarmed itself
                 timedOut = true
             } else if fd == signalFD {
                 creaper_drain_signalfd(signalFD)
