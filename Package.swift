@@ -36,6 +36,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // MARK: The shared Linux layer (internal: no product vends it)
+        .target(name: "CLinuxSupport", path: "Packages/LinuxSupport/Sources/CLinuxSupport"),
+        .target(
+            name: "LinuxSupport",
+            dependencies: ["CLinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Packages/LinuxSupport/Sources/LinuxSupport",
+            swiftSettings: strict
+        ),
+
         // MARK: OCISpec
         .target(
             name: "OCISpec",
@@ -213,6 +222,12 @@ let package = Package(
             dependencies: ["OCISpec", "OCISpecValidation", "TestSupport", "oci-spec"],
             path: "Tests/OCISpecTests",
             exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LinuxSupportTests",
+            dependencies: ["LinuxSupport", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/LinuxSupportTests",
             swiftSettings: strict
         ),
         .testTarget(
