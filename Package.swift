@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "TTRPC",
             dependencies: [
-                "CTTRPCLinux",
+                "CTTRPCLinux", "LinuxSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "CReaperLinux", path: "Packages/Reaper/Sources/CReaperLinux"),
         .target(
             name: "Reaper",
-            dependencies: ["CReaperLinux", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CReaperLinux", "LinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Packages/Reaper/Sources/Reaper",
             swiftSettings: strict
         ),
@@ -108,7 +108,7 @@ let package = Package(
         // MARK: Runc
         .target(
             name: "Runc",
-            dependencies: ["OCISpec", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["OCISpec", "LinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Packages/Runc/Sources/Runc",
             swiftSettings: strict
         ),
@@ -132,7 +132,7 @@ let package = Package(
         .target(name: "CCgroupsLinux", path: "Packages/Cgroups/Sources/CCgroupsLinux"),
         .target(
             name: "Cgroups",
-            dependencies: ["CCgroupsLinux", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CCgroupsLinux", "LinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Packages/Cgroups/Sources/Cgroups",
             swiftSettings: strict
         ),
@@ -141,7 +141,7 @@ let package = Package(
         .target(name: "CConsoleLinux", path: "Packages/Console/Sources/CConsoleLinux"),
         .target(
             name: "Console",
-            dependencies: ["CConsoleLinux", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CConsoleLinux", "LinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Packages/Console/Sources/Console",
             swiftSettings: strict
         ),
@@ -151,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "containerd-shim-runc-v1",
             dependencies: [
-                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console", "CMalloc",
+                "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console", "CMalloc", "LinuxSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,9 +8,7 @@ import Testing
 
 /// A pipe whose ends the test owns.
 func makePipe() throws -> (read: ConsoleDescriptor, write: ConsoleDescriptor) {
-    var ends: [Int32] = [-1, -1]
-    guard cconsole_pipe(&ends) == 0 else { throw ConsoleError(operation: "pipe2", errno: .init(rawValue: errno)) }
-    return (ConsoleDescriptor(taking: ends[0]), ConsoleDescriptor(taking: ends[1]))
+    try ConsoleDescriptor.pipe()
 }
 
 /// Writes all of `bytes` to a blocking descriptor.

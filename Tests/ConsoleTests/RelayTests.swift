@@ -144,7 +144,7 @@ extension ConsoleTests {
             defer { driver?.stop() }
             let input = try makePipe()
             let output = try makePipe()
-            _ = cconsole_set_nonblocking(output.write.rawValue, 1)
+            _ = fcntl(output.write.rawValue, F_SETFL, fcntl(output.write.rawValue, F_GETFL) | O_NONBLOCK)
             let block = [UInt8](repeating: 0x2e, count: 4096)
             while write(output.write.rawValue, block, block.count) > 0 {}
             let stream = try relay.relay(from: input.read, to: output.write)
@@ -165,7 +165,7 @@ extension ConsoleTests {
             let input = try makePipe()
             let output = try makePipe()
             // Fill the destination so the relay can read but not write.
-            _ = cconsole_set_nonblocking(output.write.rawValue, 1)
+            _ = fcntl(output.write.rawValue, F_SETFL, fcntl(output.write.rawValue, F_GETFL) | O_NONBLOCK)
             var filled = 0
             let block = [UInt8](repeating: 0x2e, count: 4096)
             while true {

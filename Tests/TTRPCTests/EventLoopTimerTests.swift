@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func timersFireOnTheLoopThreadSoonestFirst() async throws {
-        let loop = try EventLoop()
+        let loop = try TTRPCEventLoop()
         defer { loop.stop() }
         let fired = Record()
         loop.runAfter(.milliseconds(60)) { fired.add(loop.inLoop ? "later" : "later, off the loop") }
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func aCancelledTimerNeverFires() async throws {
-        let loop = try EventLoop()
+        let loop = try TTRPCEventLoop()
         defer { loop.stop() }
         let fired = Record()
         // Long enough that the cancel surely comes first, even on a busy machine.
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func aZeroOrNegativeDelayRunsOnTheNextTurn() async throws {
-        let loop = try EventLoop()
+        let loop = try TTRPCEventLoop()
         defer { loop.stop() }
         let fired = Record()
         loop.runAfter(.zero) { fired.add("zero") }

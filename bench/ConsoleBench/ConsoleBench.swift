@@ -59,9 +59,7 @@ struct ConsoleBench {
     }
 
     static func pipe() throws(ConsoleError) -> (ConsoleDescriptor, ConsoleDescriptor) {
-        var ends: [Int32] = [-1, -1]
-        guard cconsole_pipe(&ends) == 0 else { throw ConsoleError(operation: "pipe2", errno: .init(rawValue: errno)) }
-        return (ConsoleDescriptor(taking: ends[0]), ConsoleDescriptor(taking: ends[1]))
+        try ConsoleDescriptor.pipe()
     }
 
     /// Writes `total` bytes to `sink` from a thread of its own, then closes it.

@@ -39,7 +39,7 @@ actor EventPublisher {
         queue.append((topic, any))
         if !draining {
             draining = true
-            Task(executorPreference: EventLoop.shared) { await self.drain() }
+            Task(executorPreference: ShimLoop.ttrpc) { await self.drain() }
         }
     }
 
@@ -77,7 +77,7 @@ actor EventPublisher {
 
     private func send(_ topic: String, _ event: Google_Protobuf_Any) async throws {
         guard let address, !address.isEmpty else { return }  // no containerd to tell (tests, delete action)
-        if client == nil { client = try TTRPCClient(connectingTo: address) }
+        if client == nil { client = try TTRPCClient(connectingTo: address, loop: ShimLoop.ttrpc) }
         guard let client else { return }
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)

@@ -14,12 +14,12 @@ import TTRPC
 /// node; the trim runs once per quiet spell, on the ttrpc event loop's timer
 /// (no thread of its own), which is also the thread whose stack it trims.
 final class IdleMemoryTrimmer: Sendable {
-    private let loop: EventLoop
+    private let loop: TTRPCEventLoop
     private let quietPeriod: Duration
     private let clock = ContinuousClock()
     private let state: Mutex<(lastActivity: ContinuousClock.Instant, armed: Bool)>
 
-    init(loop: EventLoop = .shared, quietPeriod: Duration = .seconds(2)) {
+    init(loop: TTRPCEventLoop = ShimLoop.ttrpc, quietPeriod: Duration = .seconds(2)) {
         self.loop = loop
         self.quietPeriod = quietPeriod
         state = Mutex((clock.now, false))

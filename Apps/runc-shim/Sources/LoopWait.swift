@@ -1,7 +1,7 @@
 import Synchronization
 import TTRPC
 
-/// Waits on the ttrpc loop's own epoll and timers (`EventLoop.runAfter`)
+/// Waits on the shim reactor's own epoll and timers (`TTRPCEventLoop.runAfter`)
 /// instead of blocking the loop in poll(2) or arming a Dispatch timer
 /// (Swift's `Task.sleep`, which wakes a thread of Dispatch's pool): a
 /// `binary://` logger taking its time to say it is ready holds up only the
@@ -24,7 +24,7 @@ enum LoopWait {
 private final class LoopWaiter: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Bool, Never>?
-        var timer: EventLoopTimer?
+        var timer: TTRPCTimer?
         var finished = false
     }
 
@@ -53,27 +53,27 @@ private final class LoopWaiter: Sendable {
         }
         if let fd {
             do {
-                try EventLoop.shared.watchReadable(fd) { [self] in finish(ready: true) }
+                try ShimLoop.ttrpc.watchReadable(fd) { [self] in finish(ready: true) }
             } catch {
                 // No loop to wait on: do not hold the request up at all.
                 finish(ready: true)
                 return
             }
             // Finished meanwhile (cancelled): the watch came too late to be removed there.
-            if state.withLock({ $0.finished }) { EventLoop.shared.stopWatchingReadable(fd) }
+            if state.withLock({ $0.finished }) { ShimLoop.ttrpc.stopWatchingReadable(fd) }
         }
-        let timer = EventLoop.shared.runAfter(timeout) { [self] in finish(ready: false) }
+        let timer = ShimLoop.ttrpc.runAfter(timeout) { [self] in finish(ready: false) }
         let late = state.withLock { state -> Bool in
             if state.finished { return true }
             state.timer = timer
             return false
         }
-        if late { EventLoop.shared.cancel(timer) }
+        if late { ShimLoop.ttrpc.cancel(timer) }
     }
 
     private func finish(ready: Bool) {
         let (continuation, timer, wasWaiting) = state.withLock {
-            state -> (CheckedContinuation<Bool, Never>?, EventLoopTimer?, Bool) in
+            state -> (CheckedContinuation<Bool, Never>?, TTRPCTimer?, Bool) in
             guard !state.finished else { return (nil, nil, false) }
             state.finished = true
             defer {
@@ -83,8 +83,8 @@ private final class LoopWaiter: Sendable {
             return (state.continuation, state.timer, true)
         }
         guard wasWaiting else { return }
-        if let fd, continuation != nil { EventLoop.shared.stopWatchingReadable(fd) }
-        if let timer { EventLoop.shared.cancel(timer) }
+        if let fd, continuation != nil { ShimLoop.ttrpc.stopWatchingReadable(fd) }
+        if let timer { ShimLoop.ttrpc.cancel(timer) }
         continuation?.resume(returning: ready)
     }
 }

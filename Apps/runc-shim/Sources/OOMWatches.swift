@@ -21,7 +21,7 @@ final class OOMWatches: Sendable {
         watchers.withLock { $0[containerID] = watcher }
         let fd = watcher.descriptor.rawValue
         do {
-            try EventLoop.shared.watchReadable(fd) { [self] in
+            try ShimLoop.ttrpc.watchReadable(fd) { [self] in
                 while true {
                     switch (try? watcher.check()) ?? .ended {
                     case .none:
@@ -31,7 +31,7 @@ final class OOMWatches: Sendable {
                         logger.info("OOM", metadata: ["kills": "\(event.oomKills)"])
                         var message = EventTaskOOM()
                         message.containerID = containerID
-                        Task(executorPreference: EventLoop.shared) { await events.publish("/tasks/oom", message) }
+                        Task(executorPreference: ShimLoop.ttrpc) { await events.publish("/tasks/oom", message) }
                     case .ended:
                         remove(containerID)
                         return
@@ -59,6 +59,6 @@ final class OOMWatches: Sendable {
 
     private func remove(_ containerID: String) {
         guard let watcher = watchers.withLock({ $0.removeValue(forKey: containerID) }) else { return }
-        EventLoop.shared.stopWatchingReadable(watcher.descriptor.rawValue)
+        ShimLoop.ttrpc.stopWatchingReadable(watcher.descriptor.rawValue)
     }
 }

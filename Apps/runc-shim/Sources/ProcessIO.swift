@@ -337,11 +337,11 @@ final class ProcessIO: Sendable {
         if let relay, !relay.isFinished {
             // Its end resumes this at once; past the deadline it is stopped
             // (keeping what it already read for 100 ms more).
-            let timer = EventLoop.shared.runAfter(max(deadline - ContinuousClock.now, .zero)) {
+            let timer = ShimLoop.ttrpc.runAfter(max(deadline - ContinuousClock.now, .zero)) {
                 relay.stop(flushTimeout: .milliseconds(100))
             }
             _ = await relay.finished()
-            EventLoop.shared.cancel(timer)
+            ShimLoop.ttrpc.cancel(timer)
         }
         if let logger {
             await withTaskGroup(of: Void.self) { group in

@@ -6,6 +6,7 @@
 //   containerd-shim-runc-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-debug]    (serve; fd 3)
 
 import Reaper
+import Synchronization
 import TTRPC
 
 #if canImport(Glibc)
@@ -16,10 +17,6 @@ import TTRPC
 @_silgen_name("mallopt")
 private func setMallocOption(_ parameter: Int32, _ value: Int32) -> Int32
 private let mallocArenaMax: Int32 = -8
-
-/// glibc's pipe2(2), which Swift's Glibc module does not export.
-@_silgen_name("pipe2")
-private func makePipe(_ ends: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
 
 @main
 enum RuncShim {
@@ -52,8 +49,8 @@ enum RuncShim {
             exit(BlockingWait.run { await DeleteAction.run(flags) })
         case nil:
             // ttrpc, the Reaper (children, SIGTERM and SIGINT), the relay's
-            // and OOM descriptors all run on the ttrpc loop thread; this
-            // thread parks. Two threads in all.
+            // and OOM descriptors all run on one reactor, on this thread.
+            // One thread in all.
             ServeAction.run(flags)
         case let other?:
             print("unknown action \(other)")
@@ -62,20 +59,16 @@ enum RuncShim {
     }
 }
 
-/// Runs async work from synchronous code: on the ttrpc loop, with the
-/// calling thread blocked on a pipe until the result is there.
+/// Runs async work from synchronous code: on the shim's reactor, run by
+/// the calling thread until the work is done (no thread of its own).
 enum BlockingWait {
     static func run(_ work: @escaping @Sendable () async -> Int32) -> Int32 {
-        var ends: [Int32] = [-1, -1]
-        // Close-on-exec: runc, started meanwhile, must not inherit it.
-        guard makePipe(&ends, O_CLOEXEC) == 0 else { return 1 }
-        let writer = ends[1]
-        Task(executorPreference: EventLoop.shared) {
-            var status = await work()
-            _ = withUnsafeBytes(of: &status) { write(writer, $0.baseAddress, 4) }
+        let status = Atomic<Int32>(1)
+        Task(executorPreference: ShimLoop.ttrpc) {
+            status.store(await work(), ordering: .relaxed)
+            ShimLoop.reactor.stop()
         }
-        var status: Int32 = 1
-        while withUnsafeMutableBytes(of: &status, { read(ends[0], $0.baseAddress, 4) }) < 0, errno == EINTR {}
-        return status
+        ShimLoop.reactor.run()
+        return status.load(ordering: .relaxed)
     }
 }

@@ -11,8 +11,8 @@ import TTRPC
 /// the inherited fd 3, publishing events to containerd, logging to the `log`
 /// FIFO, until Shutdown or SIGTERM/SIGINT.
 enum ServeAction {
-    /// Sets everything up on the ttrpc loop, which also drives the Reaper,
-    /// then parks this thread; the process ends through Shutdown or a signal.
+    /// Sets everything up on the shim's one reactor (``ShimLoop``), then
+    /// runs it on this thread; the process ends through Shutdown or a signal.
     static func run(_ flags: ShimFlags) -> Never {
         signal(SIGPIPE, SIG_IGN)
         let sink = LogSink(path: "log")
@@ -23,20 +23,21 @@ enum ServeAction {
         logger[metadataKey: "namespace"] = "\(flags.namespace)"
 
         let stopper = Stopper()
-        // The Reaper has no thread of its own: the ttrpc loop drives it, so
-        // a runc exit resumes its caller on the thread that reaped it.
+        // The Reaper has no thread of its own: it shares the reactor, so a
+        // runc exit resumes its caller on the thread that reaped it.
         do {
-            let reaper = try Reaper.startDriven(signals: [SIGTERM, SIGINT], onSignal: { stopper.stop("signal \($0)") })
-            try EventLoop.shared.watchReadable(reaper.descriptor) { reaper.runReady() }
-            EventLoop.shared.execute { reaper.runReady() }
+            let reaper = try Reaper.start(on: ShimLoop.reactor, signals: [SIGTERM, SIGINT], onSignal: { stopper.stop("signal \($0)") })
             serve(flags, reaper: reaper, stopper: stopper, logger: logger)
         } catch {
             logger.critical("cannot start the reaper", metadata: ["error": "\(error)"])
             exit(1)
         }
-        // Everything runs on the loop thread; this one has nothing left to do
-        // (every signal it could take is blocked and read from a signalfd).
-        while true { pause() }
+        // Everything runs here from now on (every signal this thread could
+        // take is blocked and read from a signalfd). The loop ends only if
+        // epoll itself fails.
+        ShimLoop.reactor.run()
+        logger.critical("the event loop failed", metadata: ["error": "\(ShimLoop.reactor.failedWith.map { "\($0)" } ?? "unknown")"])
+        exit(1)
     }
 
     private static func serve(_ flags: ShimFlags, reaper: Reaper, stopper: Stopper, logger: Logger) {
@@ -45,7 +46,7 @@ enum ServeAction {
         let service = TaskService(namespace: flags.namespace, reaper: reaper, events: events, logger: logger) {
             stopper.stop("shutdown requested")
         }
-        let server = TTRPCServer(services: [service.service()], peers: .sameUser)
+        let server = TTRPCServer(services: [service.service()], peers: .sameUser, loop: ShimLoop.ttrpc)
         do {
             try server.serve(listeningDescriptor: 3)
         } catch {
@@ -82,7 +83,7 @@ final class Stopper: @unchecked Sendable {
             return handler
         }
         guard let handler else { return }
-        Task(executorPreference: EventLoop.shared) { await handler(reason) }
+        Task(executorPreference: ShimLoop.ttrpc) { await handler(reason) }
     }
 }
 

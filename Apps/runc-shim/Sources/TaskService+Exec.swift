@@ -117,7 +117,7 @@ extension TaskService {
     private func abandon(_ pid: Int32) async {
         _ = try? await reaper.signalIfRunning(pid, signal: SIGKILL)
         let reaper = reaper
-        Task(executorPreference: EventLoop.shared) { _ = try? await reaper.wait(for: pid) }
+        Task(executorPreference: ShimLoop.ttrpc) { _ = try? await reaper.wait(for: pid) }
     }
 
     func deleteExec(_ request: ShimDeleteRequest) async throws -> ShimDeleteResponse {

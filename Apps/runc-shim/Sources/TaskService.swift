@@ -93,7 +93,7 @@ final class TaskService: Sendable {
             // Delete wait for it, so the create event still comes first and
             // the OOM watch exists before the process runs.
             await process.setSetup(
-                Task(executorPreference: EventLoop.shared) { [self] in
+                Task(executorPreference: ShimLoop.ttrpc) { [self] in
                     await publishCreated(request, pid: pid)
                     if pid > 0 { await watch(process, pid: pid) }
                 })
@@ -213,7 +213,7 @@ final class TaskService: Sendable {
     /// before the pid was known is kept for us. Execs' exits are published
     /// before their init's, each exit after its start event.
     func watchExit(_ process: ShimProcess) {
-        Task(executorPreference: EventLoop.shared) { [self] in
+        Task(executorPreference: ShimLoop.ttrpc) { [self] in
             let pid = await process.pid
             let exit: ProcessExit
             do {
@@ -410,7 +410,7 @@ final class TaskService: Sendable {
         // Its own task: a client that times out (or cancels) does not stop
         // the deletion half way, and a retry gets the same response.
         let deletion = await process.joinDeletion {
-            Task(executorPreference: EventLoop.shared) { [self] in try await deleteInit(request.id, process, options) }
+            Task(executorPreference: ShimLoop.ttrpc) { [self] in try await deleteInit(request.id, process, options) }
         }
         do {
             return try await deletion.value

@@ -4,7 +4,7 @@ import TTRPC
 
 /// Terminals of the shim's processes: a console socket per runc call that
 /// asks for one, and one ``ConsoleRelay`` (made with the first terminal,
-/// exec or log file, driven by the ttrpc loop) moving stdin FIFO -> pty
+/// exec or log file, on the shim's reactor) moving stdin FIFO -> pty
 /// master and pty master -> stdout for all of them.
 final class TerminalIO: Sendable {
     private let relay = Mutex<ConsoleRelay?>(nil)
@@ -33,18 +33,13 @@ final class TerminalIO: Sendable {
         }
     }
 
-    /// The shim's one relay, made on first use and driven by the ttrpc loop
-    /// (no thread of its own): a stream's end resumes its waiter on the
-    /// thread that saw it.
+    /// The shim's one relay, made on first use on the shim's reactor (no
+    /// thread of its own): a stream's end resumes its waiter on the thread
+    /// that saw it.
     func sharedRelay() throws(ConsoleError) -> ConsoleRelay {
         try relay.withLock { (current: inout ConsoleRelay?) throws(ConsoleError) -> ConsoleRelay in
             if let current { return current }
-            let created = try ConsoleRelay(ownThread: false)
-            do {
-                try EventLoop.shared.watchReadable(created.descriptor) { created.runReady() }
-            } catch {
-                throw ConsoleError(operation: "watch the relay on the ttrpc loop", detail: "\(error)")
-            }
+            let created = ConsoleRelay(reactor: ShimLoop.reactor)
             current = created
             return created
         }

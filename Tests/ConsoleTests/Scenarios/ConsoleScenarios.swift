@@ -59,10 +59,7 @@ struct ConsoleScenarios {
     static func cycle(_ index: Int) async throws {
         let relay = try ConsoleRelay()
         let pty = try Pty()
-        var ends: [Int32] = [-1, -1]
-        guard cconsole_pipe(&ends) == 0 else { throw ConsoleError(operation: "pipe2") }
-        let outputRead = ConsoleDescriptor(taking: ends[0])
-        let outputWrite = ConsoleDescriptor(taking: ends[1])
+        let (outputRead, outputWrite) = try ConsoleDescriptor.pipe()
         let stream = try relay.relay(from: pty.master, to: outputWrite)
         outputWrite.close()
         let line = Array("cycle \(index)\n".utf8)

@@ -4,10 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/inotify.h>
-#include <sys/prctl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -20,18 +17,6 @@ int ccgroups_statfs_magic(const char *path, int64_t *magic) {
     if (statfs(path, &info) != 0) return -1;
     *magic = (int64_t)info.f_type;
     return 0;
-}
-
-int ccgroups_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
-
-int ccgroups_eventfd_read(int fd, uint64_t *value) {
-    ssize_t n;
-    do {
-        n = read(fd, value, sizeof *value);
-    } while (n < 0 && errno == EINTR);
-    if (n == (ssize_t)sizeof *value) return 0;
-    if (n >= 0) errno = EIO;
-    return -1;
 }
 
 int ccgroups_inotify(void) { return inotify_init1(IN_CLOEXEC | IN_NONBLOCK); }
@@ -59,25 +44,6 @@ int ccgroups_inotify_drain(int fd, int *gone) {
         }
     }
 }
-
-int ccgroups_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-
-int ccgroups_epoll_add(int epfd, int fd) {
-    struct epoll_event event = {.events = EPOLLIN, .data.fd = fd};
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
-}
-
-int ccgroups_epoll_delete(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
-
-int ccgroups_epoll_wait(int epfd, int *fds, int capacity, int timeout_ms) {
-    struct epoll_event events[64];
-    if (capacity > 64) capacity = 64;
-    int n = epoll_wait(epfd, events, capacity, timeout_ms);
-    for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
-    return n;
-}
-
-void ccgroups_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 long ccgroups_clock_ticks(void) { return sysconf(_SC_CLK_TCK); }
 

@@ -1,4 +1,5 @@
 import CCgroupsLinux
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -57,11 +58,12 @@ public final class OOMWatcher: Sendable {
         if let directory = cgroup.v1Directories[.memory] {
             let controlPath = directory.appending("memory.oom_control")
             let control = try CgroupFile.open(controlPath, O_RDONLY, operation: "open")
-            let event = ccgroups_eventfd()
-            guard event >= 0 else {
-                let code = Errno(rawValue: errno)
+            let event: Int32
+            do {
+                event = try OwnedDescriptor.eventCounter().take()
+            } catch {
                 _ = close(control.rawValue)
-                throw CgroupError(.system, operation: "eventfd", errno: code)
+                throw CgroupError(.system, operation: "eventfd", errno: error)
             }
             let eventFD = FileDescriptor(rawValue: event)
             do {
@@ -105,9 +107,11 @@ public final class OOMWatcher: Sendable {
         switch source {
         case .v1(let directory, _):
             var counter: UInt64 = 0
-            guard ccgroups_eventfd_read(descriptor.rawValue, &counter) == 0 else {
-                if errno == EAGAIN { return .none }
-                throw CgroupError(.system, operation: "read eventfd", errno: Errno(rawValue: errno))
+            do {
+                _ = try SystemCall.retrying("read(eventfd)") { read(descriptor.rawValue, &counter, 8) }
+            } catch {
+                if error == .resourceTemporarilyUnavailable { return .none }
+                throw CgroupError(.system, operation: "read eventfd", errno: error)
             }
             // The kernel signals the eventfd when the cgroup goes away, too.
             guard CgroupFile.exists(directory.appending("cgroup.event_control")) else { return .ended }

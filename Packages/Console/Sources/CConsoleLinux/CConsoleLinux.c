@@ -5,12 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 int cconsole_open_pty(char *name, size_t capacity) {
@@ -78,66 +74,9 @@ ssize_t cconsole_send_fd(int socket, const void *data, size_t length, int fd) {
     return sendmsg(socket, &message, MSG_NOSIGNAL);
 }
 
-const uint32_t cconsole_flag_in = 1;
-const uint32_t cconsole_flag_out = 2;
-const uint32_t cconsole_flag_hangup = 4;
-
-int cconsole_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-
-int cconsole_epoll_add(int epfd, int fd, int readable, uint64_t token) {
-    struct epoll_event event = {.events = (readable ? (EPOLLIN | EPOLLRDHUP) : EPOLLOUT) | EPOLLET, .data.u64 = token};
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
-}
-
-int cconsole_epoll_delete(int epfd, int fd) { return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL); }
-
-int cconsole_epoll_wait(int epfd, uint64_t *tokens, uint32_t *flags, int capacity, int timeout_ms) {
-    struct epoll_event events[64];
-    if (capacity > 64) capacity = 64;
-    int n = epoll_wait(epfd, events, capacity, timeout_ms);
-    for (int i = 0; i < n; i++) {
-        tokens[i] = events[i].data.u64;
-        uint32_t f = 0;
-        if (events[i].events & EPOLLIN) f |= cconsole_flag_in;
-        if (events[i].events & EPOLLOUT) f |= cconsole_flag_out;
-        if (events[i].events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) f |= cconsole_flag_hangup;
-        flags[i] = f;
-    }
-    return n;
-}
-
-int cconsole_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
-
-int cconsole_timerfd(void) { return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK); }
-
-int cconsole_timerfd_arm(int fd, int64_t after_ns) {
-    struct itimerspec spec;
-    memset(&spec, 0, sizeof spec);
-    if (after_ns >= 0) {
-        // A zero it_value would disarm: a deadline already due fires at once.
-        if (after_ns == 0) after_ns = 1;
-        spec.it_value.tv_sec = (time_t)(after_ns / 1000000000);
-        spec.it_value.tv_nsec = (long)(after_ns % 1000000000);
-    }
-    return timerfd_settime(fd, 0, &spec, NULL);
-}
-int cconsole_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
-
-int cconsole_set_nonblocking(int fd, int on) {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0) return -1;
-    flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-    return fcntl(fd, F_SETFL, flags);
-}
-
-int cconsole_dup(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 3); }
 
 ssize_t cconsole_splice(int from, int to, size_t length) {
     return splice(from, NULL, to, NULL, length, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
 }
-
-void cconsole_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
-
-int cconsole_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 int cconsole_set_pipe_size(int fd, int size) { return fcntl(fd, F_SETPIPE_SZ, size); }

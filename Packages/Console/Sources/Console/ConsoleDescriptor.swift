@@ -1,4 +1,5 @@
 import CConsoleLinux
+internal import LinuxSupport
 import Synchronization
 import SystemPackage
 
@@ -28,9 +29,20 @@ public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
 
     /// A close-on-exec duplicate (F_DUPFD_CLOEXEC) owned separately.
     public func duplicate() throws(ConsoleError) -> ConsoleDescriptor {
-        let copy = cconsole_dup(rawValue)
-        guard copy >= 0 else { throw ConsoleError.last("dup") }
-        return ConsoleDescriptor(taking: copy)
+        do {
+            return ConsoleDescriptor(taking: try DescriptorFlags.duplicate(rawValue))
+        } catch {
+            throw ConsoleError(operation: "dup", errno: error)
+        }
+    }
+
+    /// Sets O_NONBLOCK (on the open file description, shared with copies).
+    func setNonBlocking() throws(ConsoleError) {
+        do {
+            try DescriptorFlags.setNonBlocking(rawValue)
+        } catch {
+            throw ConsoleError(operation: "fcntl O_NONBLOCK", errno: error)
+        }
     }
 
     /// A pipe (pipe2 with O_CLOEXEC), both ends owned. With `capacity`,
@@ -38,10 +50,14 @@ public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
     /// /proc/sys/fs/pipe-max-size; a refusal keeps the default 64 KiB): a
     /// bigger pipe means fewer wake-ups for a relay draining a fast writer.
     public static func pipe(capacity: Int? = nil) throws(ConsoleError) -> (read: ConsoleDescriptor, write: ConsoleDescriptor) {
-        var ends: [Int32] = [-1, -1]
-        guard cconsole_pipe(&ends) == 0 else { throw ConsoleError.last("pipe2") }
-        if let capacity { _ = cconsole_set_pipe_size(ends[1], Int32(clamping: capacity)) }
-        return (ConsoleDescriptor(taking: ends[0]), ConsoleDescriptor(taking: ends[1]))
+        let ends: (read: Int32, write: Int32)
+        do {
+            ends = try OwnedDescriptor.pipe().take()
+        } catch {
+            throw ConsoleError(operation: "pipe2", errno: error)
+        }
+        if let capacity { _ = cconsole_set_pipe_size(ends.write, Int32(clamping: capacity)) }
+        return (ConsoleDescriptor(taking: ends.read), ConsoleDescriptor(taking: ends.write))
     }
 
     /// Gives up ownership: returns the descriptor, which the caller now closes; this value no longer will.

@@ -1,4 +1,5 @@
 import CConsoleLinux
+internal import LinuxSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -30,21 +31,12 @@ public final class ConsoleSocket: Sendable {
             throw ConsoleError.last("socket")
         }
         listener = ConsoleDescriptor(taking: fd)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        guard let address = try? UnixAddress(path: path) else {
             listener.close()
             rmdir(directory)
             throw ConsoleError(operation: "bind", path: path, errno: .fileNameTooLong, detail: "the path is too long for a unix socket")
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = address.withSocketAddress { bind(fd, $0, $1) }
         guard bound == 0, listen(fd, 1) == 0 else {
             let error = ConsoleError.last("bind", path: path)
             listener.close()
@@ -63,8 +55,12 @@ public final class ConsoleSocket: Sendable {
     public func receiveMaster(timeout: Duration = .seconds(10)) throws(ConsoleError) -> ConsoleDescriptor {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         try wait(for: listener.rawValue, until: deadline, what: "connection")
-        let connectionFD = cconsole_accept(listener.rawValue)
-        guard connectionFD >= 0 else { throw ConsoleError.last("accept", path: path) }
+        let connectionFD: Int32
+        do {
+            connectionFD = try UnixAddress.accept(listener.rawValue)
+        } catch {
+            throw ConsoleError(operation: "accept", path: path, errno: error)
+        }
         let connection = ConsoleDescriptor(taking: connectionFD)
         defer { connection.close() }
         try wait(for: connection.rawValue, until: deadline, what: "console message")

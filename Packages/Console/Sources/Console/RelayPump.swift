@@ -1,4 +1,5 @@
 import CConsoleLinux
+internal import LinuxSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -17,8 +18,6 @@ final class RelayPump: @unchecked Sendable {
     private var sourceEnded = false
     private var moved: UInt64 = 0
     private(set) var isDone = false
-    /// Set by a stop: no more reads, flush until this instant.
-    private(set) var stopDeadline: ContinuousClock.Instant?
     /// splice(2) from a pipe source, with no copy through user space; off
     /// for other sources, and after the kernel refuses a pair (EINVAL).
     private var splicing: Bool
@@ -33,22 +32,28 @@ final class RelayPump: @unchecked Sendable {
         splicing = fstat(source.rawValue, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO
     }
 
-    private var epoll: Int32 = -1
+    private var reactor: Reactor?
 
-    func register(epoll: Int32) {
-        self.epoll = epoll
-        // Tokens: id << 1 for the read side, | 1 for the write side; 0 is the relay's wake-up.
-        if cconsole_epoll_add(epoll, source.rawValue, 1, id << 1) != 0 && currentErrno() != EPERM {
-            finish(error: ConsoleError.last("epoll_ctl source"))
+    /// Watches both descriptors, edge-triggered, calling `ready` on either's
+    /// readiness. A regular file (EPERM) is always ready and needs no watch.
+    func register(on reactor: Reactor, ready: @escaping () -> Void) {
+        self.reactor = reactor
+        do {
+            try reactor.watch(source.rawValue, [.readable, .edgeTriggered]) { _ in ready() }
+        } catch  where error != .notPermitted {
+            finish(error: ConsoleError(operation: "epoll_ctl", path: "relay source", errno: error))
             return
-        }
-        if cconsole_epoll_add(epoll, destination.rawValue, 0, id << 1 | 1) != 0 && currentErrno() != EPERM {
-            finish(error: ConsoleError.last("epoll_ctl destination"))
-        }
+        } catch {}
+        do {
+            try reactor.watch(destination.rawValue, [.writable, .edgeTriggered]) { _ in ready() }
+        } catch  where error != .notPermitted {
+            finish(error: ConsoleError(operation: "epoll_ctl", path: "relay destination", errno: error))
+        } catch {}
     }
 
-    func beginStop(deadline: ContinuousClock.Instant) {
-        guard !isDone else { return }
+    /// Stops reading; what was read is still written out.
+    func beginStop() {
+        guard !isDone, !sourceEnded else { return }
         if splicing {
             // Spliced bytes never pass through the buffer: what the source pipe
             // already holds counts as read, and is flushed like buffered bytes.
@@ -56,7 +61,6 @@ final class RelayPump: @unchecked Sendable {
             _ = buffer.fill { space in read(source.rawValue, space.baseAddress, space.count) }
         }
         sourceEnded = true
-        stopDeadline = deadline
         run()
     }
 
@@ -141,10 +145,8 @@ final class RelayPump: @unchecked Sendable {
         isDone = true
         // Out of epoll before closing: the caller's copies keep the open file
         // description, and with it the registration, alive otherwise.
-        if epoll >= 0 {
-            _ = cconsole_epoll_delete(epoll, source.rawValue)
-            _ = cconsole_epoll_delete(epoll, destination.rawValue)
-        }
+        reactor?.unwatch(source.rawValue)
+        reactor?.unwatch(destination.rawValue)
         source.close()
         destination.close()
         stream.complete(RelayResult(bytesMoved: moved, bytesDropped: UInt64(buffer.count), error: error))

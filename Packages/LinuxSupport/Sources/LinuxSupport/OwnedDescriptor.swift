@@ -33,14 +33,13 @@ package struct OwnedDescriptor: ~Copyable, Sendable {
 
     /// A close-on-exec duplicate (fcntl F_DUPFD_CLOEXEC), owned separately.
     package borrowing func duplicate() throws(Errno) -> OwnedDescriptor {
-        let copy = try SystemCall.retrying("fcntl(F_DUPFD_CLOEXEC)") { clinux_dup(rawValue) }
-        return OwnedDescriptor(taking: copy)
+        OwnedDescriptor(taking: try DescriptorFlags.duplicate(rawValue))
     }
 
     /// Sets or clears O_NONBLOCK (a flag of the open file description,
     /// shared with every duplicate).
     package borrowing func setNonBlocking(_ on: Bool = true) throws(Errno) {
-        _ = try SystemCall.retrying("fcntl(F_SETFL)") { clinux_set_nonblocking(rawValue, on ? 1 : 0) }
+        try DescriptorFlags.setNonBlocking(rawValue, on)
     }
 
     /// A pipe (pipe2(2) with O_CLOEXEC): its read and write ends.
@@ -78,4 +77,23 @@ package struct OwnedDescriptor: ~Copyable, Sendable {
 package struct PipeEnds: ~Copyable, Sendable {
     package var read: OwnedDescriptor
     package var write: OwnedDescriptor
+
+    /// Gives up ownership of both ends: the caller now closes them.
+    package consuming func take() -> (read: Int32, write: Int32) {
+        (read.take(), write.take())
+    }
+}
+
+/// fcntl(2) on descriptors someone else owns.
+package enum DescriptorFlags {
+    /// fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate the caller owns.
+    package static func duplicate(_ fd: Int32) throws(Errno) -> Int32 {
+        try SystemCall.retrying("fcntl(F_DUPFD_CLOEXEC)") { clinux_dup(fd) }
+    }
+
+    /// Sets or clears O_NONBLOCK (a flag of the open file description,
+    /// shared with every duplicate).
+    package static func setNonBlocking(_ fd: Int32, _ on: Bool = true) throws(Errno) {
+        _ = try SystemCall.retrying("fcntl(F_SETFL)") { clinux_set_nonblocking(fd, on ? 1 : 0) }
+    }
 }

@@ -24,4 +24,5 @@ package struct ReactorEvents: OptionSet, Sendable, Hashable {
 /// A timer scheduled on a ``Reactor``, for ``Reactor/cancel(_:)``.
 package struct ReactorTimer: Hashable, Sendable {
     package let id: UInt64
+    package init(id: UInt64) { self.id = id }
 }

@@ -1,4 +1,4 @@
-import CReaperLinux
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -19,7 +19,7 @@ final class OutputCollector: @unchecked Sendable {
     private var stderr: [UInt8] = []
     private var finished = false
     private var continuation: CheckedContinuation<([UInt8], [UInt8]), Never>?
-    var timer: UInt64?
+    var timer: ReactorTimer?
     /// After the child exits, how long to wait for its pipes to close.
     private let grace: UInt64 = 200_000_000
 
@@ -35,14 +35,24 @@ final class OutputCollector: @unchecked Sendable {
     func start() {
         for fd in readers.keys {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            loop.watch(fd, events: creaper_epollin) { [unowned self] _ in self.readAvailable(fd) }
+            do {
+                try loop.reactor.watch(fd, .readable) { [unowned self] _ in self.readAvailable(fd) }
+            } catch {
+                // Not watchable (never for a pipe): give up on this stream.
+                readers[fd] = nil
+                close(fd)
+            }
         }
         if let fd = stdinFD {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             if input.isEmpty {
                 closeStdin()
             } else {
-                loop.watch(fd, events: creaper_epollout) { [unowned self] _ in self.writeInput() }
+                do {
+                    try loop.reactor.watch(fd, .writable) { [unowned self] _ in self.writeInput() }
+                } catch {
+                    closeStdin()
+                }
             }
         }
     }
@@ -68,7 +78,7 @@ final class OutputCollector: @unchecked Sendable {
 
     private func closeStdin() {
         guard let fd = stdinFD else { return }
-        loop.unwatch(fd)
+        loop.reactor.unwatch(fd)
         close(fd)
         stdinFD = nil
     }
@@ -84,7 +94,7 @@ final class OutputCollector: @unchecked Sendable {
             if count < 0, errno == EINTR { continue }
             if count < 0, errno == EAGAIN { return }
             // EOF or an error: this pipe is done.
-            loop.unwatch(fd)
+            loop.reactor.unwatch(fd)
             close(fd)
             readers[fd] = nil
             if readers.isEmpty { finish() }
@@ -104,7 +114,7 @@ final class OutputCollector: @unchecked Sendable {
                 if self.readers.isEmpty {
                     self.finish()
                 } else {
-                    self.loop.schedule(afterNanoseconds: self.grace) { [weak self] in self?.finish() }
+                    self.loop.reactor.schedule(afterNanoseconds: self.grace) { [weak self] in self?.finish() }
                 }
             }
         }
@@ -115,13 +125,13 @@ final class OutputCollector: @unchecked Sendable {
         for fd in Array(readers.keys) {
             readAvailable(fd)  // whatever is already in the pipe
             if readers[fd] != nil {
-                loop.unwatch(fd)
+                loop.reactor.unwatch(fd)
                 close(fd)
                 readers[fd] = nil
             }
         }
         closeStdin()
-        if let timer { loop.cancelTimer(timer) }
+        if let timer { loop.reactor.cancel(timer) }
         guard continuation != nil || readers.isEmpty else { return }
         finished = true
         continuation?.resume(returning: (stdout, stderr))

@@ -1,4 +1,5 @@
 import CReaperLinux
+internal import LinuxSupport
 import Synchronization
 import SystemPackage
 
@@ -27,60 +28,20 @@ extension Reaper {
     /// this returns. For `.pipe` streams the caller gets our ends; `input`
     /// is ignored here (see ``run(_:)``).
     public func spawn(_ command: ReaperCommand) throws(ReaperError) -> SpawnedProcess {
-        var cleanup: [Int32] = []  // child ends and /dev/null, closed after the spawn
-        var ours: [Int32?] = [nil, nil, nil]
-        var sources: [Int32] = []
-        func fail(_ operation: String, _ error: Errno) -> ReaperError {
-            for fd in cleanup { close(fd) }
-            for fd in ours.compactMap({ $0 }) { close(fd) }
-            return ReaperError(operation: operation, errno: error, path: command.executable)
+        let launched: ProcessSpawn.Launched
+        do {
+            launched = try ProcessSpawn.launch(
+                executable: command.executable, arguments: [command.executable] + command.arguments,
+                environment: command.environment, directory: command.directory,
+                streams: (command.stdin.spawnStream, command.stdout.spawnStream, command.stderr.spawnStream),
+                extra: command.extraDescriptors,
+                grouping: command.newSession ? .newSession : command.ownProcessGroup ? .newProcessGroup : .inherit)
+        } catch {
+            throw ReaperError(operation: error.operation, errno: error.errno, path: command.executable)
         }
-        for (index, stream) in [command.stdin, command.stdout, command.stderr].enumerated() {
-            switch stream {
-            case .inherit:
-                sources.append(Int32(index))
-            case .descriptor(let fd):
-                sources.append(fd)
-            case .null:
-                let fd = open("/dev/null", O_RDWR | O_CLOEXEC)
-                guard fd >= 0 else { throw fail("open /dev/null", Errno(rawValue: errno)) }
-                cleanup.append(fd)
-                sources.append(fd)
-            case .pipe:
-                var ends: [Int32] = [-1, -1]
-                guard creaper_pipe(&ends) == 0 else { throw fail("pipe2", Errno(rawValue: errno)) }
-                let (child, parent) = index == 0 ? (ends[0], ends[1]) : (ends[1], ends[0])
-                cleanup.append(child)
-                ours[index] = parent
-                sources.append(child)
-            }
-        }
-        sources += command.extraDescriptors
-        var pid: pid_t = 0
-        // A name without a slash is looked up in PATH, as execvp(3) does.
-        let searchesPath: Int32 = command.executable.utf8.contains(UInt8(ascii: "/")) ? 0 : 1
-        let result = withCStrings([command.executable] + command.arguments) { argv in
-            withOptionalCStrings(command.environment) { envp in
-                sources.withUnsafeBufferPointer { list in
-                    let group: Int32 = command.ownProcessGroup ? 0 : -1
-                    if let directory = command.directory {
-                        return directory.withCString { dir in
-                            creaper_spawn(
-                                &pid, command.executable, searchesPath, argv, envp, dir,
-                                list.baseAddress, Int32(list.count), command.newSession ? 1 : 0, group)
-                        }
-                    }
-                    return creaper_spawn(
-                        &pid, command.executable, searchesPath, argv, envp, nil,
-                        list.baseAddress, Int32(list.count), command.newSession ? 1 : 0, group)
-                }
-            }
-        }
-        guard result == 0 else { throw fail("posix_spawn", Errno(rawValue: result)) }
-        for fd in cleanup { close(fd) }
         return SpawnedProcess(
-            pid: pid, stdin: ours[0].map(FileDescriptor.init(rawValue:)), stdout: ours[1].map(FileDescriptor.init(rawValue:)),
-            stderr: ours[2].map(FileDescriptor.init(rawValue:)))
+            pid: launched.pid, stdin: launched.stdin.map(FileDescriptor.init(rawValue:)),
+            stdout: launched.stdout.map(FileDescriptor.init(rawValue:)), stderr: launched.stderr.map(FileDescriptor.init(rawValue:)))
     }
 
     /// Runs a command to completion: writes `input` to a `.pipe` stdin,
@@ -94,6 +55,7 @@ extension Reaper {
     public func run(_ command: ReaperCommand) async throws(ReaperError) -> ReaperOutput {
         let child = try spawn(command)
         hub.adjustRunning(1)
+        loop.ensureSweep()
         defer { hub.adjustRunning(-1) }
         let collector = OutputCollector(
             loop: loop, stdin: child.stdin?.rawValue, input: command.input, stdout: child.stdout?.rawValue,
@@ -107,7 +69,7 @@ extension Reaper {
             if let timeout = command.timeout {
                 let (seconds, attoseconds) = timeout.components
                 let nanoseconds = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-                collector.timer = loop.schedule(afterNanoseconds: nanoseconds) {
+                collector.timer = loop.reactor.schedule(afterNanoseconds: nanoseconds) {
                     if Self.killIfStillOurs(pid, group: group) { timedOut.store(true, ordering: .relaxed) }
                 }
             }
@@ -166,15 +128,13 @@ extension Reaper {
     }
 }
 
-/// Calls `body` with a NULL-terminated C string array.
-func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
-}
-
-func withOptionalCStrings<R>(_ strings: [String]?, _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
-    guard let strings else { return body(nil) }
-    return withCStrings(strings) { body($0) }
+extension ReaperCommand.Stream {
+    var spawnStream: ProcessSpawn.Stream {
+        switch self {
+        case .null: .null
+        case .inherit: .inherit
+        case .descriptor(let fd): .descriptor(fd)
+        case .pipe: .pipe
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import CReaperLinux
+package import LinuxSupport
 import Synchronization
 import SystemPackage
 
@@ -43,13 +44,13 @@ public final class Reaper: Sendable {
     /// Blocks SIGCHLD in the calling thread, and so in every thread it
     /// creates afterwards. Call it at the top of `main`.
     public static func blockSIGCHLD() {
-        creaper_block_sigchld()
+        SignalSet.block([SIGCHLD])
     }
 
     /// Blocks `signals` in the calling thread (and the threads it creates),
     /// so that only a signalfd receives them. Call it at the top of `main`.
     public static func blockSignals(_ signals: [Int32]) {
-        signals.withUnsafeBufferPointer { _ = creaper_block_signals($0.baseAddress, Int32($0.count)) }
+        SignalSet.block(signals)
     }
 
     /// Starts the process's Reaper, or returns the one already running.
@@ -78,7 +79,7 @@ public final class Reaper: Sendable {
                 return reuseRunning
                     ? .success(existing) : .failure(ReaperError(code: .alreadyRunning, operation: "start (a Reaper already runs)"))
             }
-            creaper_block_sigchld()
+            SignalSet.block([SIGCHLD])
             if subreaper, creaper_set_subreaper(1) != 0 {
                 return .failure(ReaperError(operation: "prctl(PR_SET_CHILD_SUBREAPER)", errno: Errno(rawValue: errno)))
             }
@@ -96,6 +97,7 @@ public final class Reaper: Sendable {
     /// Where the Reaper's loop runs.
     private enum LoopMode {
         case ownThread, callerThread, driven
+        case shared(Reactor)
     }
 
     private init(
@@ -104,13 +106,34 @@ public final class Reaper: Sendable {
         self.isSubreaper = isSubreaper
         let hub = ExitHub()
         self.hub = hub
-        loop = try ReaperLoop(reap: { hub.reapAll() }, sweepNeeded: { hub.someoneWaits })
-        try loop.watchSignals(signals, handler: onSignal)
-        switch mode {
-        case .ownThread: try loop.startThread()
-        case .driven: try loop.enableDriving()
-        case .callerThread: break
+        let reactor: Reactor
+        if case .shared(let shared) = mode {
+            reactor = shared
+        } else {
+            do {
+                reactor = try Reactor(name: "reaper")
+            } catch {
+                throw ReaperError(operation: "create the reaper's loop", errno: error)
+            }
         }
+        loop = try ReaperLoop(
+            reactor: reactor, signals: signals, onSignal: onSignal, reap: { hub.reapAll() }, sweepNeeded: { hub.someoneWaits })
+        if case .ownThread = mode {
+            do {
+                try reactor.startThread()
+            } catch {
+                throw ReaperError(operation: "pthread_create", errno: error)
+            }
+        }
+    }
+
+    /// Like ``start(subreaper:signals:onSignal:)``, on a reactor shared with
+    /// the rest of the process (its owner runs it): exits, command pipes,
+    /// timers and signals are handled on that reactor's thread.
+    package static func start(
+        on reactor: Reactor, subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in }
+    ) throws(ReaperError) -> Reaper {
+        try install(subreaper: subreaper, signals: signals, onSignal: onSignal, mode: .shared(reactor), reuseRunning: false)
     }
 
     /// Like ``start(subreaper:signals:onSignal:)``, but with no thread of
@@ -129,13 +152,13 @@ public final class Reaper: Sendable {
     /// ``startDriven(subreaper:signals:onSignal:)``: readable while a child
     /// has exited (SIGCHLD signalfd), a command's pipe is ready, work was
     /// queued, a timer is due (timerfd) or a watched signal arrived.
-    public var descriptor: Int32 { loop.epollFD }
+    public var descriptor: Int32 { loop.reactor.descriptor }
 
     /// Handles whatever is ready, without waiting: reaps, moves command
     /// pipes, runs queued work and due timers. For a driven Reaper only,
     /// always on the thread of the loop that watches ``descriptor``; the
     /// first call blocks SIGCHLD and SIGPIPE in that thread.
-    public func runReady() { loop.runReady() }
+    public func runReady() { loop.reactor.runReady() }
 
     /// Like ``start(subreaper:signals:onSignal:)``, but the Reaper's loop runs
     /// on the calling thread (typically `main`), which never returns: a
@@ -147,14 +170,17 @@ public final class Reaper: Sendable {
     ) throws -> Never {
         let reaper = try install(subreaper: subreaper, signals: signals, onSignal: onSignal, mode: .callerThread, reuseRunning: false)
         try setup(reaper)
-        reaper.loop.runOnCurrentThread()
+        reaper.loop.reactor.run()
+        // run() returns only when epoll itself failed for good.
+        throw ReaperError(operation: "epoll_wait", errno: reaper.loop.reactor.failedWith ?? .ioError)
     }
 
     /// Waits for `pid` to exit and claims its exit (an exit that already
     /// happened is returned at once). Cancelling the task ends the wait with
     /// an error; the exit is then kept for a later claim.
     public func wait(for pid: Int32) async throws(ReaperError) -> ProcessExit {
-        try await hub.wait(for: pid)
+        loop.ensureSweep()
+        return try await hub.wait(for: pid)
     }
 
     /// Drops kept exits of `pid` that nobody will claim.

@@ -1,3 +1,4 @@
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -17,7 +18,12 @@ public struct DirectMonitor: ProcessMonitor {
     public func run(_ command: MonitorCommand) async throws -> MonitorResult {
         let child = try DirectSpawn.spawn(command)
         return await withCheckedContinuation { continuation in
-            DetachedThread.start {
+            do {
+                try DetachedThread.start(name: "runc-monitor", stackSize: 128 * 1024) {
+                    continuation.resume(returning: DirectSpawn.finish(child, input: command.input))
+                }
+            } catch {
+                // No thread to spare: finish here, blocking this one.
                 continuation.resume(returning: DirectSpawn.finish(child, input: command.input))
             }
         }
@@ -34,78 +40,18 @@ enum DirectSpawn {
     }
 
     static func spawn(_ command: MonitorCommand) throws(RuncError) -> Child {
-        var closeAfter: [Int32] = []
-        var ours: [Int32?] = [nil, nil, nil]
-        var sources: [Int32] = []
-        func failure(_ what: String, _ code: Int32) -> RuncError {
-            for fd in closeAfter + ours.compactMap({ $0 }) { close(fd) }
-            return RuncError(
-                command: command.arguments.first ?? command.executable, message: "\(what) for \(command.executable)",
-                errno: Errno(rawValue: code))
+        do {
+            let launched = try ProcessSpawn.launch(
+                executable: command.executable, arguments: [command.executable] + command.arguments,
+                environment: command.environment, directory: nil,
+                streams: (command.stdin.spawnStream, command.stdout.spawnStream, command.stderr.spawnStream),
+                extra: command.extraDescriptors)
+            return Child(pid: launched.pid, stdin: launched.stdin, stdout: launched.stdout, stderr: launched.stderr)
+        } catch {
+            throw RuncError(
+                command: command.arguments.first ?? command.executable,
+                message: "\(error.operation) failed for \(command.executable)", errno: error.errno)
         }
-        for (index, stream) in [command.stdin, command.stdout, command.stderr].enumerated() {
-            switch stream {
-            case .inherit: sources.append(Int32(index))
-            case .descriptor(let fd): sources.append(fd)
-            case .null:
-                let fd = open("/dev/null", O_RDWR | O_CLOEXEC)
-                guard fd >= 0 else { throw failure("cannot open /dev/null", errno) }
-                closeAfter.append(fd)
-                sources.append(fd)
-            case .pipe:
-                var ends: [Int32] = [-1, -1]
-                guard pipe(&ends) == 0 else { throw failure("cannot create a pipe", errno) }
-                for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-                let (child, parent) = index == 0 ? (ends[0], ends[1]) : (ends[1], ends[0])
-                closeAfter.append(child)
-                ours[index] = parent
-                sources.append(child)
-            }
-        }
-        sources += command.extraDescriptors
-        // Copy every source above all targets first, so no dup2 overwrites a
-        // source still to be used; dup2 then clears close-on-exec on the target.
-        var copies: [Int32] = []
-        for source in sources {
-            let copy = fcntl(source, F_DUPFD_CLOEXEC, Int32(sources.count + 3))
-            guard copy >= 0 else {
-                for fd in copies { close(fd) }
-                throw failure("cannot duplicate descriptor \(source)", errno)
-            }
-            copies.append(copy)
-        }
-        defer { for fd in copies { close(fd) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (target, copy) in copies.enumerated() { posix_spawn_file_actions_adddup2(&actions, copy, Int32(target)) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var pid: pid_t = 0
-        let argv = ([command.executable] + command.arguments).map { strdup($0) } + [nil]
-        let envp = command.environment.map { $0.map { strdup($0) } + [nil] }
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp ?? [] { free(pointer) }
-        }
-        let result: Int32
-        if let envp {
-            result = posix_spawnp(&pid, command.executable, &actions, &attributes, argv, envp)
-        } else {
-            result = posix_spawnp(&pid, command.executable, &actions, &attributes, argv, environ)
-        }
-        guard result == 0 else { throw failure("cannot start", result) }
-        for fd in closeAfter { close(fd) }
-        return Child(pid: pid, stdin: ours[0], stdout: ours[1], stderr: ours[2])
     }
 
     /// Feeds stdin, drains stdout and stderr, and reaps the child. Blocking.
@@ -159,28 +105,13 @@ enum DirectSpawn {
     }
 }
 
-/// Runs a closure on a new detached thread (for blocking work that must not
-/// hold a thread of the concurrency pool).
-enum DetachedThread {
-    private final class Box {
-        let work: @Sendable () -> Void
-        init(_ work: @escaping @Sendable () -> Void) { self.work = work }
-    }
-
-    static func start(_ work: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Box(work)).toOpaque()
-        var thread = pthread_t()
-        if pthread_create(
-            &thread, nil,
-            { context in
-                guard let context else { return nil }
-                Unmanaged<Box>.fromOpaque(context).takeRetainedValue().work()
-                return nil
-            }, box) == 0
-        {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().work()
+extension MonitorCommand.Stream {
+    var spawnStream: ProcessSpawn.Stream {
+        switch self {
+        case .null: .null
+        case .inherit: .inherit
+        case .descriptor(let fd): .descriptor(fd)
+        case .pipe: .pipe
         }
     }
 }

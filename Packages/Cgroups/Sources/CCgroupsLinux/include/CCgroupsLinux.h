@@ -1,6 +1,6 @@
 // Linux interfaces the Cgroups library needs that Swift's Glibc module does
-// not expose cleanly: statfs(2) magic numbers, eventfd(2), inotify(7) and
-// epoll(7) (whose event struct is packed on x86_64).
+// not expose cleanly: statfs(2) magic numbers and inotify(7). Descriptors,
+// eventfd(2) and epoll(7) come from the package's shared layer.
 #ifndef CCGROUPS_LINUX_H
 #define CCGROUPS_LINUX_H
 
@@ -13,11 +13,6 @@ extern const int64_t ccgroups_cgroup_magic;
 extern const int64_t ccgroups_cgroup2_magic;
 extern const int64_t ccgroups_tmpfs_magic;
 
-/// eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).
-int ccgroups_eventfd(void);
-/// Reads the eventfd's 8-byte counter; 0, or -1 with errno (EAGAIN when zero).
-int ccgroups_eventfd_read(int fd, uint64_t *value);
-
 /// inotify_init1(IN_CLOEXEC | IN_NONBLOCK).
 int ccgroups_inotify(void);
 /// inotify_add_watch for modification, close-after-write, deletion and moves.
@@ -26,15 +21,6 @@ int ccgroups_inotify_watch(int fd, const char *path);
 /// `*gone` when a watched file was deleted or its watch removed (IN_IGNORED).
 int ccgroups_inotify_drain(int fd, int *gone);
 
-/// epoll_create1(EPOLL_CLOEXEC).
-int ccgroups_epoll_create(void);
-/// Adds `fd` for EPOLLIN with the fd as data.
-int ccgroups_epoll_add(int epfd, int fd);
-int ccgroups_epoll_delete(int epfd, int fd);
-/// epoll_wait(2) returning the ready fds.
-int ccgroups_epoll_wait(int epfd, int *fds, int capacity, int timeout_ms);
-/// Names the calling thread (PR_SET_NAME).
-void ccgroups_name_thread(const char *name);
 /// O_PATH, which Swift's Glibc module does not export.
 extern const int ccgroups_o_path;
 /// sysconf(_SC_CLK_TCK).

@@ -1,3 +1,4 @@
+internal import LinuxSupport
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -20,7 +21,7 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
     private struct PendingCall {
         var completion: Completion
         var inbox: RawInbox?
-        var timer: UInt64?
+        var timer: ReactorTimer?
     }
 
     private struct State {
@@ -30,12 +31,12 @@ final class ClientCore: FrameConnectionDelegate, @unchecked Sendable {
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    let loop: EventLoop
+    let loop: TTRPCEventLoop
     let socketPath: String?
     private(set) var connection: FrameConnection?
     private let state = Mutex(State())
 
-    init(loop: EventLoop, socketPath: String?) {
+    init(loop: TTRPCEventLoop, socketPath: String?) {
         self.loop = loop
         self.socketPath = socketPath
     }

@@ -29,19 +29,19 @@ public final class TTRPCClient: Sendable {
     private let closedFlag = Atomic<Bool>(false)
 
     /// Connects to the server listening at `path`.
-    public convenience init(connectingTo path: String, loop: EventLoop = .shared) throws(TTRPCError) {
+    public convenience init(connectingTo path: String, loop: TTRPCEventLoop = .shared) throws(TTRPCError) {
         try loop.checkStarted()
         let fd = try UnixSocket.connect(path: path)
         try self.init(descriptor: fd, path: path, loop: loop)
     }
 
     /// Uses an already connected unix socket; the client owns it from now on.
-    public convenience init(adoptingDescriptor fd: Int32, loop: EventLoop = .shared) throws(TTRPCError) {
+    public convenience init(adoptingDescriptor fd: Int32, loop: TTRPCEventLoop = .shared) throws(TTRPCError) {
         try UnixSocket.prepareInherited(fd)
         try self.init(descriptor: fd, path: nil, loop: loop)
     }
 
-    private init(descriptor fd: Int32, path: String?, loop: EventLoop) throws(TTRPCError) {
+    private init(descriptor fd: Int32, path: String?, loop: TTRPCEventLoop) throws(TTRPCError) {
         core = ClientCore(loop: loop, socketPath: path)
         let connection = FrameConnection(fd: fd, loop: loop)
         connection.delegate = core

@@ -1,4 +1,4 @@
-import CTTRPCLinux
+internal import LinuxSupport
 import Synchronization
 import SystemPackage
 
@@ -35,13 +35,13 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
     }
 
     let fd: Int32
-    let loop: EventLoop
+    let loop: TTRPCEventLoop
     weak var delegate: (any FrameConnectionDelegate)?
     private var decoder = FrameDecoder()  // loop-confined
     private let output = Mutex(Output())
     private let closedFlag = Atomic<Bool>(false)
 
-    init(fd: Int32, loop: EventLoop) {
+    init(fd: Int32, loop: TTRPCEventLoop) {
         self.fd = fd
         self.loop = loop
     }
@@ -49,12 +49,12 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
     var isClosed: Bool { closedFlag.load(ordering: .acquiring) }
 
     func start() throws(TTRPCError) {
-        try loop.watch(fd, events: cttrpc_epollin | cttrpc_epollrdhup, self)
+        try loop.watch(fd, events: [.readable, .readHangup], self)
     }
 
-    func ready(_ events: UInt32) {
-        if events & cttrpc_epollout != 0 { flush() }
-        if events & (cttrpc_epollin | cttrpc_epollhup | cttrpc_epollerr | cttrpc_epollrdhup) != 0 {
+    func ready(_ events: ReactorEvents) {
+        if events.contains(.writable) { flush() }
+        if !events.isDisjoint(with: [.readable, .hangup, .error, .readHangup]) {
             readAvailable()
         }
     }
@@ -119,7 +119,7 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
             }
             if !state.watchingWrites {
                 state.watchingWrites = true
-                loop.change(fd, events: cttrpc_epollin | cttrpc_epollrdhup | cttrpc_epollout)
+                loop.change(fd, events: [.readable, .readHangup, .writable])
             }
             return true
         }
@@ -175,7 +175,7 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
             state.start = 0
             if state.watchingWrites {
                 state.watchingWrites = false
-                loop.change(fd, events: cttrpc_epollin | cttrpc_epollrdhup)
+                loop.change(fd, events: [.readable, .readHangup])
             }
             return state.closeWhenFlushed
         }

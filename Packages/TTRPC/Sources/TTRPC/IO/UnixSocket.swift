@@ -1,4 +1,5 @@
 import CTTRPCLinux
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -24,28 +25,18 @@ public struct PeerCredentials: Hashable, Sendable {
 /// unix(7) stream sockets: listening, connecting, accepting, peer
 /// credentials. Every descriptor is created close-on-exec and non-blocking.
 enum UnixSocket {
-    static let pathLimit = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+    static let pathLimit = UnixAddress.pathLimit
 
     /// Fills a sockaddr_un for `path`, refusing paths that do not fit.
     static func withAddress<T>(
         _ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T
     ) throws(TTRPCError) -> T {
-        let bytes = Array(path.utf8)
-        guard !bytes.isEmpty, bytes.count <= pathLimit else {
+        guard let address = try? UnixAddress(path: path) else {
             throw TTRPCError(
-                code: .invalidArgument, message: "socket path must be 1 to \(pathLimit) bytes, got \(bytes.count)",
+                code: .invalidArgument, message: "socket path must be 1 to \(pathLimit) bytes, got \(path.utf8.count)",
                 socketPath: path)
         }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
-        }
+        return address.withSocketAddress(body)
     }
 
     static func makeSocket(path: String) throws(TTRPCError) -> Int32 {
@@ -96,8 +87,11 @@ enum UnixSocket {
 
     /// Accepts one connection, or nil when none is pending.
     static func accept(_ listener: Int32) -> (fd: Int32, error: Errno?) {
-        let fd = cttrpc_accept(listener)
-        return fd >= 0 ? (fd, nil) : (-1, Errno(rawValue: errno))
+        do {
+            return (try UnixAddress.accept(listener), nil)
+        } catch {
+            return (-1, error)
+        }
     }
 
     static func peerCredentials(_ fd: Int32) -> PeerCredentials? {

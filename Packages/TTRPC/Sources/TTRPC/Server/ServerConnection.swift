@@ -1,3 +1,4 @@
+internal import LinuxSupport
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -11,7 +12,7 @@ import Synchronization
 final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
     private struct ActiveCall {
         var task: Task<Void, Never>?
-        var timer: UInt64?
+        var timer: ReactorTimer?
         var inbox: RawInbox?
     }
 
@@ -69,7 +70,7 @@ final class ServerConnection: FrameConnectionDelegate, @unchecked Sendable {
             request = accepted
         }
         guard let method = services[request.service]?.methods[request.method] else { return }
-        let deadline: UInt64? = request.timeoutNano > 0 ? EventLoop.now() &+ UInt64(request.timeoutNano) : nil
+        let deadline: UInt64? = request.timeoutNano > 0 ? TTRPCEventLoop.now() &+ UInt64(request.timeoutNano) : nil
         let context = TTRPCCallContext(
             service: request.service, method: request.method, metadata: TTRPCMetadata(request.metadata),
             deadlineNanoseconds: deadline, peer: peer)

@@ -16,7 +16,7 @@ public struct TTRPCCallContext: Sendable {
     /// Time left before the deadline, if there is one.
     public var remaining: Duration? {
         guard let deadlineNanoseconds else { return nil }
-        let now = EventLoop.now()
+        let now = TTRPCEventLoop.now()
         return .nanoseconds(Int64(deadlineNanoseconds > now ? deadlineNanoseconds - now : 0))
     }
 }

@@ -1,4 +1,4 @@
-import CTTRPCLinux
+internal import LinuxSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,7 +9,7 @@ import Synchronization
 
 /// A ttrpc server on unix sockets (containerd's ttrpc protocol).
 ///
-/// Requests are read on an ``EventLoop`` thread and each call runs its
+/// Requests are read on an ``TTRPCEventLoop`` thread and each call runs its
 /// handler as a task that prefers that loop as its executor, so handlers run
 /// on the loop thread between their suspensions (no thread pool needed) and
 /// one connection carries many concurrent calls. A handler that must block a
@@ -29,7 +29,7 @@ public final class TTRPCServer: Sendable {
     ///   - services: the services to serve; a later one with the same name replaces an earlier.
     ///   - peers: who may connect; the same user by default, as containerd's shims require.
     ///   - loop: the event loop to run on.
-    public init(services: [TTRPCService], peers: PeerCredentialPolicy = .sameUser, loop: EventLoop = .shared) {
+    public init(services: [TTRPCService], peers: PeerCredentialPolicy = .sameUser, loop: TTRPCEventLoop = .shared) {
         var table: [String: TTRPCService] = [:]
         for service in services { table[service.name] = service }
         core = ServerCore(services: table, policy: peers, loop: loop)
@@ -92,14 +92,14 @@ public final class TTRPCServer: Sendable {
 final class ServerCore: @unchecked Sendable {
     let services: [String: TTRPCService]
     let policy: PeerCredentialPolicy
-    let loop: EventLoop
+    let loop: TTRPCEventLoop
     let activeCallCount = Atomic<Int>(0)
     private var listeners: [Int32: Listener] = [:]
     private var connections: [ObjectIdentifier: ServerConnection] = [:]
     private var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     private var shuttingDown = false
 
-    init(services: [String: TTRPCService], policy: PeerCredentialPolicy, loop: EventLoop) {
+    init(services: [String: TTRPCService], policy: PeerCredentialPolicy, loop: TTRPCEventLoop) {
         self.services = services
         self.policy = policy
         self.loop = loop
@@ -108,7 +108,7 @@ final class ServerCore: @unchecked Sendable {
     func addListener(fd: Int32, path: String?) throws(TTRPCError) {
         let listener = Listener(fd: fd, path: path, core: self)
         do {
-            try loop.watch(fd, events: cttrpc_epollin, listener)
+            try loop.watch(fd, events: .readable, listener)
         } catch {
             Glibc.close(fd)
             if let path { unlink(path) }
@@ -180,7 +180,7 @@ private final class Listener: EventLoopWatcher, @unchecked Sendable {
         self.core = core
     }
 
-    func ready(_ events: UInt32) {
+    func ready(_ events: ReactorEvents) {
         while !closed {
             let (connection, error) = UnixSocket.accept(fd)
             if connection >= 0 {

@@ -4,12 +4,12 @@
 /// does little else needs no threads from the concurrency pool at all.
 ///
 /// ```swift
-/// Task(executorPreference: EventLoop.shared) { await work() }
+/// Task(executorPreference: TTRPCEventLoop.shared) { await work() }
 /// ```
 ///
 /// Work that blocks a thread must not run here: it would stall every socket
 /// of the loop. Hand such work to another executor.
-extension EventLoop: TaskExecutor {
+extension TTRPCEventLoop: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         execute { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }
