@@ -214,6 +214,7 @@ let package = Package(
         // MARK: Tests
         .target(
             name: "TestSupport",
+            dependencies: ["LinuxSupport"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),

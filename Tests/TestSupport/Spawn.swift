@@ -1,15 +1,8 @@
+import LinuxSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// glibc's posix_spawn_file_actions_addchdir_np, which Swift's Glibc module
-/// does not export.
-@_silgen_name("posix_spawn_file_actions_addchdir_np")
-private func addChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
-
-/// glibc's pipe2(2).
-@_silgen_name("pipe2")
-private func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
 
 /// Starting programs for tests with posix_spawn(3) and waiting for them with
 /// waitpid(pid): no Foundation `Process`, which was seen to miss the exit of
@@ -23,51 +16,21 @@ enum Spawn {
     }
 
     /// Starts `arguments` with pipes for stdin/stdout/stderr (or `output`
-    /// as both stdout and stderr when given).
+    /// as both stdout and stderr when given; the child's stdout and stderr
+    /// are then -1 here, and closing -1 is harmless).
     static func start(_ arguments: [String], directory: String?, environment: [String: String]?, output: Int32? = nil) throws -> Child {
-        var pipes: [[Int32]] = []
-        for _ in 0..<3 {
-            var ends: [Int32] = [-1, -1]
-            // Atomically close-on-exec: a pipe end leaked into a child started
-            // at the same moment by another test could keep a pipe open forever.
-            guard pipe2(&ends, O_CLOEXEC) == 0 else { throw CommandError.spawn(arguments, errno) }
-            pipes.append(ends)
+        let outputStream: ProcessSpawn.Stream = output.map { .descriptor($0) } ?? .pipe
+        do {
+            // Every pipe is close-on-exec from the start: an end leaked into
+            // a child started at the same moment by another test could keep
+            // a pipe open forever.
+            let launched = try ProcessSpawn.launch(
+                executable: arguments[0], arguments: arguments, environment: environment.map { $0.map { "\($0.key)=\($0.value)" } },
+                directory: directory, streams: (.pipe, outputStream, outputStream))
+            return Child(pid: launched.pid, stdin: launched.stdin ?? -1, stdout: launched.stdout ?? -1, stderr: launched.stderr ?? -1)
+        } catch {
+            throw CommandError.spawn(arguments, error.errno.rawValue)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipes[0][0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output ?? pipes[1][1], 1)
-        posix_spawn_file_actions_adddup2(&actions, output ?? pipes[2][1], 2)
-        if let directory { _ = addChdir(&actions, directory) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp ?? [] { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let result =
-            envp.map { posix_spawn(&pid, arguments[0], &actions, &attributes, argv, $0) }
-            ?? posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
-        close(pipes[0][0])
-        close(pipes[1][1])
-        close(pipes[2][1])
-        guard result == 0 else {
-            for fd in [pipes[0][1], pipes[1][0], pipes[2][0]] { close(fd) }
-            throw CommandError.spawn(arguments, result)
-        }
-        return Child(pid: pid, stdin: pipes[0][1], stdout: pipes[1][0], stderr: pipes[2][0])
     }
 
     /// Feeds `input`, collects stdout and stderr until both close, and waits.
@@ -84,7 +47,7 @@ enum Spawn {
             close(child.stdin)
             stdinFD = nil
         }
-        var open = [child.stdout, child.stderr]
+        var open = [child.stdout, child.stderr].filter { $0 >= 0 }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty || stdinFD != nil {
             var polls = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }

@@ -1,12 +1,10 @@
+import LinuxSupport
 import SwiftProtobuf
 import TTRPC
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// glibc's POSIX_SPAWN_SETSID (0x80), which Swift's Glibc module does not export.
-let posixSpawnSetSID: Int32 = 0x80
 
 /// `start`: containerd runs this in the bundle directory. It creates the
 /// socket, writes the `address` file, starts the serving shim with the
@@ -62,30 +60,22 @@ enum StartAction {
         return 0
     }
 
+    /// The serving shim: this binary again, in a session of its own, with
+    /// /dev/null for stdio and the listening socket as fd 3.
     private static func spawnServer(_ arguments: [String], listener: Int32) -> pid_t? {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, listener, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | posixSpawnSetSID))
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
         // The resolved path, so the serving shim's name (comm) is the binary's.
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let executable = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe"
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        return result == 0 ? pid : nil
+        do {
+            return try ProcessSpawn.launch(
+                executable: executable, arguments: arguments, environment: nil, directory: nil, streams: (.null, .null, .null),
+                extra: [listener], grouping: .newSession
+            ).pid
+        } catch {
+            print("cannot start the shim server: \(error.operation): \(error.errno)")
+            return nil
+        }
     }
 
     private static func adjustOOMScore(_ pid: pid_t) {

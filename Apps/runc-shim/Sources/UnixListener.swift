@@ -1,3 +1,4 @@
+import LinuxSupport
 import TTRPC
 
 #if canImport(Glibc)
@@ -22,20 +23,11 @@ enum UnixListener {
     private static func bind(_ path: String) throws(TTRPCError) -> Int32? {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TTRPCError(code: .unavailable, message: "socket", errno: .init(rawValue: errno), socketPath: path) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        guard let address = try? UnixAddress(path: path) else {
             close(fd)
             throw TTRPCError(code: .invalidArgument, message: "socket path too long", socketPath: path)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = address.withSocketAddress { Glibc.bind(fd, $0, $1) }
         if bound != 0 {
             let error = errno
             close(fd)
@@ -56,15 +48,7 @@ enum UnixListener {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
+        guard let address = try? UnixAddress(path: path) else { return false }
+        return address.withSocketAddress { connect(fd, $0, $1) } == 0
     }
 }
