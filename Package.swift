@@ -123,7 +123,7 @@ let package = Package(
         .target(name: "CMountLinux", path: "Packages/Mount/Sources/CMountLinux"),
         .target(
             name: "Mount",
-            dependencies: ["CLibmount", "CMountLinux", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["CLibmount", "CMountLinux", "LinuxSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Packages/Mount/Sources/Mount",
             swiftSettings: strict
         ),

@@ -40,7 +40,7 @@ final class RuncBundle: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            last = (try? await runc.state(id).status) ?? "gone"
+            last = (try? await runc.state(id).status.rawValue) ?? "gone"
             if last == status { return last }
             try await Task.sleep(for: .milliseconds(20))
         }

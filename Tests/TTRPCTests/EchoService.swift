@@ -13,14 +13,16 @@ import TTRPC
 
 /// The Swift twin of the Go peer's `ttrpctest.Echo`, plus streaming methods.
 enum EchoService {
-    static let name = "ttrpctest.Echo"
+    static let name = TestEchoMethods.serviceName
 
+    /// Registered by the generated descriptors (`TestEchoMethods`, from the
+    /// `service` block of echo.proto), so the message types are checked.
     static func make() -> TTRPCService {
         var service = TTRPCService(name: name)
-        service.unary("Echo") { (request: TestEchoRequest, context) -> TestEchoResponse in
+        service.unary(TestEchoMethods.echo) { request, context in
             try await respond(request, context)
         }
-        service.serverStreaming("Count") { (request: TestEchoRequest, stream: TTRPCStreamWriter<TestEchoResponse>, context) in
+        service.serverStreaming(TestEchoMethods.count) { request, stream, context in
             for index in 0..<Int(request.count) {
                 try await stream.send(.with { $0.text = "\(request.text)-\(index)" })
             }
@@ -28,13 +30,12 @@ enum EchoService {
                 throw TTRPCError(code: TTRPCCode(rawValue: request.failCode), message: request.failMessage)
             }
         }
-        service.clientStreaming("Join") { (requests: TTRPCStreamReader<TestEchoRequest>, context) -> TestEchoResponse in
+        service.clientStreaming(TestEchoMethods.join) { requests, context in
             var texts: [String] = []
             for try await request in requests { texts.append(request.text) }
             return .with { $0.text = texts.joined(separator: ",") }
         }
-        service.bidirectional("Chat") {
-            (requests: TTRPCStreamReader<TestEchoRequest>, responses: TTRPCStreamWriter<TestEchoResponse>, context) in
+        service.bidirectional(TestEchoMethods.chat) { requests, responses, context in
             for try await request in requests {
                 try await responses.send(.with { $0.text = request.text.uppercased() })
             }

@@ -240,10 +240,27 @@ import Testing
         await echo.stop()
     }
 
+    @Test func typedDescriptorsServeOneProtocolUnderTwoNames() async throws {
+        // One set of handlers, registered from the same descriptors under a
+        // second service name, as the shim serves task API v2 and v3.
+        var renamed = TTRPCService(name: "ttrpctest.v2.Echo")
+        renamed.unary(TestEchoMethods.echo) { request, context in try await EchoService.respond(request, context) }
+        let echo = try EchoServer(services: [EchoService.make(), renamed])
+        let client = try TTRPCClient(connectingTo: echo.path)
+        let first = try await client.call(TestEchoMethods.echo, .text("v1"))
+        let second = try await client.call(TestEchoMethods.echo.inService("ttrpctest.v2.Echo"), .text("v2"))
+        #expect(first.text == "v1" && second.text == "v2")
+        await #expect(throws: TTRPCError.self) {
+            _ = try await client.call(TestEchoMethods.echo.inService("ttrpctest.v3.Echo"), .text("nobody"))
+        }
+        client.close()
+        await echo.stop()
+    }
+
     @Test func clientStreaming() async throws {
         let echo = try EchoServer()
         let client = try TTRPCClient(connectingTo: echo.path)
-        let call = client.clientStream(EchoService.name, "Join", as: (TestEchoRequest.self, TestEchoResponse.self))
+        let call = client.clientStream(TestEchoMethods.join)
         for word in ["a", "b", "c"] { try await call.send(.text(word)) }
         let response = try await call.finish()
         #expect(response.text == "a,b,c")
@@ -254,7 +271,7 @@ import Testing
     @Test func bidirectionalStreaming() async throws {
         let echo = try EchoServer()
         let client = try TTRPCClient(connectingTo: echo.path)
-        let call = client.bidirectionalStream(EchoService.name, "Chat", as: (TestEchoRequest.self, TestEchoResponse.self))
+        let call = client.bidirectionalStream(TestEchoMethods.chat)
         var iterator = call.responses.makeAsyncIterator()
         for word in ["one", "two", "three"] {
             try await call.send(.text(word))

@@ -86,8 +86,7 @@ actor EventPublisher {
         request.envelope.namespace = namespace
         request.envelope.topic = topic
         request.envelope.event = event
-        let _: Google_Protobuf_Empty = try await client.call(
-            "containerd.services.events.ttrpc.v1.Events", "Forward", request,
-            metadata: ["containerd-namespace-ttrpc": namespace], timeout: .seconds(5))
+        _ = try await client.call(
+            PublishEventsMethods.forward, request, metadata: ["containerd-namespace-ttrpc": namespace], timeout: .seconds(5))
     }
 }

@@ -17,8 +17,6 @@ import TTRPC
 /// driving runc through the Reaper. Requests for different processes never
 /// wait on each other: bookkeeping is in actors, runc runs outside them.
 final class TaskService: Sendable {
-    static let serviceName = "containerd.task.v2.Task"
-
     let namespace: String
     let reaper: Reaper
     let events: EventPublisher
@@ -39,34 +37,34 @@ final class TaskService: Sendable {
     }
 
     func service() -> TTRPCService {
-        var service = TTRPCService(name: Self.serviceName)
+        var service = TTRPCService(name: ShimTaskMethods.serviceName)
         let trimmer = memoryTrimmer
         // Every method notes its end, so the heap is trimmed once the shim goes quiet.
         func unary<Request: Message & Sendable, Response: Message & Sendable>(
-            _ method: String, _ body: @escaping @Sendable (Request) async throws -> Response
+            _ method: TTRPCMethod<Request, Response>, _ body: @escaping @Sendable (Request) async throws -> Response
         ) {
             service.unary(method) { (request: Request, _) in
                 defer { trimmer.noteActivity() }
                 return try await body(request)
             }
         }
-        unary("Create") { [self] (request: ShimCreateTaskRequest) in try await create(request) }
-        unary("Start") { [self] (request: ShimStartRequest) in try await start(request) }
-        unary("State") { [self] (request: ShimStateRequest) in try await taskState(request) }
-        unary("Kill") { [self] (request: ShimKillRequest) in try await kill(request) }
-        unary("Wait") { [self] (request: ShimWaitRequest) in try await wait(request) }
-        unary("Delete") { [self] (request: ShimDeleteRequest) in try await delete(request) }
-        unary("Pids") { [self] (request: ShimPidsRequest) in try await pids(request) }
-        unary("CloseIO") { [self] (request: ShimCloseIORequest) in try await closeIO(request) }
-        unary("Exec") { [self] (request: ShimExecProcessRequest) in try await exec(request) }
-        unary("ResizePty") { [self] (request: ShimResizePtyRequest) in try await resizePty(request) }
-        unary("Pause") { [self] (request: ShimPauseRequest) in try await pause(request) }
-        unary("Resume") { [self] (request: ShimResumeRequest) in try await resume(request) }
-        unary("Update") { [self] (request: ShimUpdateTaskRequest) in try await update(request) }
-        unary("Stats") { [self] (request: ShimStatsRequest) in try await stats(request) }
-        unary("Checkpoint") { [self] (request: ShimCheckpointTaskRequest) in try await checkpoint(request) }
-        unary("Connect") { [self] (request: ShimConnectRequest) in try await connect(request) }
-        unary("Shutdown") { [self] (request: ShimShutdownRequest) in try await shutdown(request) }
+        unary(ShimTaskMethods.create) { [self] (request: ShimCreateTaskRequest) in try await create(request) }
+        unary(ShimTaskMethods.start) { [self] (request: ShimStartRequest) in try await start(request) }
+        unary(ShimTaskMethods.state) { [self] (request: ShimStateRequest) in try await taskState(request) }
+        unary(ShimTaskMethods.kill) { [self] (request: ShimKillRequest) in try await kill(request) }
+        unary(ShimTaskMethods.wait) { [self] (request: ShimWaitRequest) in try await wait(request) }
+        unary(ShimTaskMethods.delete) { [self] (request: ShimDeleteRequest) in try await delete(request) }
+        unary(ShimTaskMethods.pids) { [self] (request: ShimPidsRequest) in try await pids(request) }
+        unary(ShimTaskMethods.closeIO) { [self] (request: ShimCloseIORequest) in try await closeIO(request) }
+        unary(ShimTaskMethods.exec) { [self] (request: ShimExecProcessRequest) in try await exec(request) }
+        unary(ShimTaskMethods.resizePty) { [self] (request: ShimResizePtyRequest) in try await resizePty(request) }
+        unary(ShimTaskMethods.pause) { [self] (request: ShimPauseRequest) in try await pause(request) }
+        unary(ShimTaskMethods.resume) { [self] (request: ShimResumeRequest) in try await resume(request) }
+        unary(ShimTaskMethods.update) { [self] (request: ShimUpdateTaskRequest) in try await update(request) }
+        unary(ShimTaskMethods.stats) { [self] (request: ShimStatsRequest) in try await stats(request) }
+        unary(ShimTaskMethods.checkpoint) { [self] (request: ShimCheckpointTaskRequest) in try await checkpoint(request) }
+        unary(ShimTaskMethods.connect) { [self] (request: ShimConnectRequest) in try await connect(request) }
+        unary(ShimTaskMethods.shutdown) { [self] (request: ShimShutdownRequest) in try await shutdown(request) }
         return service
     }
 

@@ -9,53 +9,53 @@
 ///
 /// ```swift
 /// let options = MountOptions(["rbind", "ro", "rslave", "mode=755"])
-/// options.flags         // MS_BIND | MS_REC | MS_RDONLY
-/// options.propagation   // [MS_SLAVE | MS_REC]
+/// options.flags         // [.bind, .recursive, .readOnly]
+/// options.propagation   // [[.slave, .recursive]]
 /// options.data          // ["mode=755"]
 /// ```
 public struct MountOptions: Hashable, Sendable {
-    /// MS_* flags (MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC…).
-    public var flags: UInt
+    /// mount(2) flags (MS_RDONLY, MS_NOSUID, MS_BIND, MS_REC…).
+    public var flags: MountFlags
     /// Propagation changes, in order, each applied with its own mount(2).
-    public var propagation: [UInt]
+    public var propagation: [MountFlags]
     /// Options the filesystem gets as data (`size=64m`, `lowerdir=…`).
     public var data: [String]
 
     /// Whether this is a bind mount (`bind` or `rbind`).
-    public var isBind: Bool { flags & UInt(MS_BIND) != 0 }
+    public var isBind: Bool { flags.contains(.bind) }
     /// Whether the mount ends up read-only.
-    public var isReadOnly: Bool { flags & UInt(MS_RDONLY) != 0 }
+    public var isReadOnly: Bool { flags.contains(.readOnly) }
 
     /// (set, clear) for each flag option; `clear` options turn a flag off.
-    static let flagTable: [String: (set: Bool, flag: UInt)] = [
-        "async": (false, UInt(MS_SYNCHRONOUS)), "atime": (false, UInt(MS_NOATIME)), "bind": (true, UInt(MS_BIND)),
-        "defaults": (false, 0), "dev": (false, UInt(MS_NODEV)), "diratime": (false, UInt(MS_NODIRATIME)),
-        "dirsync": (true, UInt(MS_DIRSYNC)), "exec": (false, UInt(MS_NOEXEC)), "iversion": (true, UInt(MS_I_VERSION)),
-        "lazytime": (true, UInt(MS_LAZYTIME)), "loud": (false, UInt(MS_SILENT)), "mand": (true, UInt(MS_MANDLOCK)),
-        "noatime": (true, UInt(MS_NOATIME)), "nodev": (true, UInt(MS_NODEV)), "nodiratime": (true, UInt(MS_NODIRATIME)),
-        "noexec": (true, UInt(MS_NOEXEC)), "noiversion": (false, UInt(MS_I_VERSION)), "nolazytime": (false, UInt(MS_LAZYTIME)),
-        "nomand": (false, UInt(MS_MANDLOCK)), "norelatime": (false, UInt(MS_RELATIME)),
-        "nostrictatime": (false, UInt(MS_STRICTATIME)), "nosuid": (true, UInt(MS_NOSUID)), "rbind": (true, UInt(MS_BIND | MS_REC)),
-        "relatime": (true, UInt(MS_RELATIME)), "remount": (true, UInt(MS_REMOUNT)), "ro": (true, UInt(MS_RDONLY)),
-        "rw": (false, UInt(MS_RDONLY)), "silent": (true, UInt(MS_SILENT)), "strictatime": (true, UInt(MS_STRICTATIME)),
-        "suid": (false, UInt(MS_NOSUID)), "sync": (true, UInt(MS_SYNCHRONOUS)),
+    static let flagTable: [String: (set: Bool, flag: MountFlags)] = [
+        "async": (false, .synchronous), "atime": (false, .noAccessTime), "bind": (true, .bind),
+        "defaults": (false, []), "dev": (false, .noDevices), "diratime": (false, .noDirectoryAccessTime),
+        "dirsync": (true, .directorySync), "exec": (false, .noExecute), "iversion": (true, .inodeVersion),
+        "lazytime": (true, .lazyTime), "loud": (false, .silent), "mand": (true, .mandatoryLocking),
+        "noatime": (true, .noAccessTime), "nodev": (true, .noDevices), "nodiratime": (true, .noDirectoryAccessTime),
+        "noexec": (true, .noExecute), "noiversion": (false, .inodeVersion), "nolazytime": (false, .lazyTime),
+        "nomand": (false, .mandatoryLocking), "norelatime": (false, .relativeAccessTime),
+        "nostrictatime": (false, .strictAccessTime), "nosuid": (true, .noSetUID), "rbind": (true, [.bind, .recursive]),
+        "relatime": (true, .relativeAccessTime), "remount": (true, .remount), "ro": (true, .readOnly),
+        "rw": (false, .readOnly), "silent": (true, .silent), "strictatime": (true, .strictAccessTime),
+        "suid": (false, .noSetUID), "sync": (true, .synchronous),
     ]
 
-    static let propagationTable: [String: UInt] = [
-        "private": UInt(MS_PRIVATE), "rprivate": UInt(MS_PRIVATE | MS_REC), "shared": UInt(MS_SHARED),
-        "rshared": UInt(MS_SHARED | MS_REC), "slave": UInt(MS_SLAVE), "rslave": UInt(MS_SLAVE | MS_REC),
-        "unbindable": UInt(MS_UNBINDABLE), "runbindable": UInt(MS_UNBINDABLE | MS_REC),
+    static let propagationTable: [String: MountFlags] = [
+        "private": .private, "rprivate": [.private, .recursive], "shared": .shared,
+        "rshared": [.shared, .recursive], "slave": .slave, "rslave": [.slave, .recursive],
+        "unbindable": .unbindable, "runbindable": [.unbindable, .recursive],
     ]
 
     /// Parses fstab-style options; anything that is not a known flag or
     /// propagation keyword is filesystem data, kept in order.
     public init(_ options: [String]) {
-        flags = 0
+        flags = []
         propagation = []
         data = []
         for option in options where !option.isEmpty {
             if let entry = Self.flagTable[option] {
-                if entry.set { flags |= entry.flag } else { flags &= ~entry.flag }
+                if entry.set { flags.formUnion(entry.flag) } else { flags.subtract(entry.flag) }
             } else if let change = Self.propagationTable[option] {
                 propagation.append(change)
             } else {

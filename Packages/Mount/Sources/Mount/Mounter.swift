@@ -1,5 +1,6 @@
 import CLibmount
 import CMountLinux
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -158,11 +159,15 @@ public enum Mounter {
             }
         }
         var failedKey: UnsafePointer<CChar>?
-        let result = withCStringArray(lowers) { lowerPointers in
-            withCStringArray(others) { otherPointers in
-                cmount_overlay(
-                    mount.target, lowerPointers, Int32(lowers.count), otherPointers, Int32(others.count), options.isReadOnly ? 1 : 0,
-                    &failedKey)
+        let result = CStringArray.with(lowers) { lowerPointers in
+            CStringArray.with(others) { otherPointers in
+                lowerPointers.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: lowers.count + 1) { lowerList in
+                    otherPointers.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: others.count + 1) { otherList in
+                        cmount_overlay(
+                            mount.target, lowerList, Int32(lowers.count), otherList, Int32(others.count), options.isReadOnly ? 1 : 0,
+                            &failedKey)
+                    }
+                }
             }
         }
         guard result == 0 else {
@@ -173,14 +178,8 @@ public enum Mounter {
                 detail: key.map { "the kernel refused overlay option \($0) (\(lowers.count) lower directories; lowerdir+ needs Linux 6.8)" }
             )
         }
-        for change in options.propagation where Glibc.mount("", mount.target, nil, change, nil) != 0 {
+        for change in options.propagation where Glibc.mount("", mount.target, nil, change.rawValue, nil) != 0 {
             throw MountError(operation: "mount (propagation)", target: mount.target, errno: Errno(rawValue: errno))
         }
     }
-}
-
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-    let pointers = strings.map { UnsafePointer(strdup($0)) }
-    defer { for pointer in pointers { free(UnsafeMutablePointer(mutating: pointer)) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -5,7 +5,8 @@ import OCISpec
 public struct RuncContainer: Sendable, Hashable, Decodable {
     public var id: String
     public var pid: Int32
-    public var status: String
+    /// `created`, `running`, `paused` or `stopped` (OCISpec's open set).
+    public var status: ContainerStatus
     public var bundle: String
     public var rootfs: String
     /// RFC 3339 time of creation, as runc prints it.
@@ -21,7 +22,7 @@ public struct RuncContainer: Sendable, Hashable, Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decodeIfPresent(String.self, forKey: .id) ?? ""
         pid = try container.decodeIfPresent(Int32.self, forKey: .pid) ?? 0
-        status = try container.decodeIfPresent(String.self, forKey: .status) ?? ""
+        status = ContainerStatus(rawValue: try container.decodeIfPresent(String.self, forKey: .status) ?? "")
         bundle = try container.decodeIfPresent(String.self, forKey: .bundle) ?? ""
         rootfs = try container.decodeIfPresent(String.self, forKey: .rootfs) ?? ""
         created = try container.decodeIfPresent(String.self, forKey: .created) ?? ""
