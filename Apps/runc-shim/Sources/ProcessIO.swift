@@ -83,22 +83,23 @@ final class ProcessIO: Sendable {
                 }
             }
             let destinations = terminal ? [stdout] : [stdout, stderr]
-            if let scheme = Self.scheme(of: stdout), scheme == "binary" {
-                let (out, err, pid, ready) = try Self.startLogger(
-                    stdout, containerID: containerID, namespace: namespace, owner: owner, reaper: reaper)
-                outputs = [out, err]
-                state.forRunc += [out, err]
-                state.loggerPid = pid
-                state.loggerReady = ready
+            if case .binary(let path, let arguments) = StdioURI(stdout) {
+                let logger = try BinaryLogger.start(
+                    path: path, arguments: arguments, containerID: containerID, namespace: namespace, owner: owner, reaper: reaper)
+                outputs = [logger.stdout, logger.stderr]
+                state.forRunc += [logger.stdout, logger.stderr]
+                state.loggerPid = logger.pid
+                state.loggerReady = logger.ready
             } else {
                 for (index, path) in destinations.enumerated() where !path.isEmpty {
-                    if index == 1, path == stdout, Self.scheme(of: path) == "file", let shared = outputs[0] {
+                    let uri = StdioURI(path)
+                    if index == 1, path == stdout, uri.isFile, let shared = outputs[0] {
                         outputs[1] = shared
                         continue
                     }
                     let fd: Int32
-                    if Self.scheme(of: path) == "file" {
-                        let file = try Self.openLogFile(String(path.dropFirst("file://".count)), owner: owner)
+                    if case .file(let filePath) = uri {
+                        let file = try LogFile.open(filePath, owner: owner)
                         if let relay {
                             // The shim writes the file: its page cache is not charged to the container's memory cgroup.
                             fd = try Self.copy(into: file, relay: relay, owner: owner, state: &state)
@@ -183,83 +184,13 @@ final class ProcessIO: Sendable {
     /// pipes of the IO owner's own (init's plain FIFOs otherwise go straight
     /// to runc: no copy, no relay thread).
     static func initNeedsRelay(stdout: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32)) -> Bool {
-        scheme(of: stdout) == "file" || (!terminal && isOwned(owner))
-    }
-
-    /// `file` or `binary` for a URI, nil for a plain FIFO path.
-    static func scheme(of path: String) -> String? {
-        if path.hasPrefix("file://") { return "file" }
-        if path.hasPrefix("binary://") { return "binary" }
-        return nil
+        StdioURI(stdout).isFile || (!terminal && isOwned(owner))
     }
 
     private static func open(_ path: String, _ flags: Int32) throws(TTRPCError) -> Int32 {
         let fd = Glibc.open(path, flags | O_CLOEXEC)
         guard fd >= 0 else { throw TTRPCFailure.failed("cannot open \(path): \(Errno(rawValue: errno))") }
         return fd
-    }
-
-    private static func openLogFile(_ path: String, owner: (uid: UInt32, gid: UInt32)) throws(TTRPCError) -> Int32 {
-        var parent = FilePath(path)
-        parent.removeLastComponent()
-        var current = FilePath("/")
-        for component in parent.components {
-            current.append(component)
-            mkdir(current.string, 0o755)
-        }
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw TTRPCFailure.failed("cannot open the log file \(path): \(Errno(rawValue: errno))") }
-        if Self.isOwned(owner) { _ = fchown(fd, owner.uid, owner.gid) }
-        return fd
-    }
-
-    /// Starts a `binary://` logger: fd 3 the stdout pipe, fd 4 the stderr
-    /// pipe, fd 5 a pipe it closes (or writes to) when ready; environment
-    /// CONTAINER_ID and CONTAINER_NAMESPACE; the query's pairs as arguments.
-    private static func startLogger(
-        _ uri: String, containerID: String, namespace: String, owner: (uid: UInt32, gid: UInt32), reaper: Reaper
-    ) throws(TTRPCError) -> (Int32, Int32, Int32, Int32) {
-        let rest = uri.dropFirst("binary://".count)
-        let parts = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = Self.percentDecoded(String(parts[0]))
-        var arguments: [String] = []
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: "&").sorted() {
-                let keyValue = pair.split(separator: "=", maxSplits: 1)
-                arguments.append(Self.percentDecoded(String(keyValue[0])))
-                if keyValue.count == 2, !keyValue[1].isEmpty { arguments.append(Self.percentDecoded(String(keyValue[1]))) }
-            }
-        }
-        var pipes: [[Int32]] = []
-        for _ in 0..<3 {
-            do {
-                let pair = try ConsoleDescriptor.pipe()
-                pipes.append([pair.read.release(), pair.write.release()])
-            } catch {
-                for fd in pipes.flatMap({ $0 }) { close(fd) }
-                throw TTRPCFailure.failed("\(error)")
-            }
-        }
-        if Self.isOwned(owner) {
-            _ = fchown(pipes[0][1], owner.uid, owner.gid)
-            _ = fchown(pipes[1][1], owner.uid, owner.gid)
-        }
-        var environment = ["CONTAINER_ID=\(containerID)", "CONTAINER_NAMESPACE=\(namespace)"]
-        if let value = getenv("PATH") { environment.append("PATH=" + String(cString: value)) }
-        let logger: SpawnedProcess
-        do {
-            logger = try reaper.spawn(
-                ReaperCommand(
-                    path, arguments, environment: environment, stdout: .null, stderr: .null,
-                    extraDescriptors: [pipes[0][0], pipes[1][0], pipes[2][1]]))
-        } catch {
-            for fd in pipes.flatMap({ $0 }) { close(fd) }
-            throw TTRPCFailure.failed("cannot start the logger \(path): \(error)")
-        }
-        close(pipes[0][0])
-        close(pipes[1][0])
-        close(pipes[2][1])
-        return (pipes[0][1], pipes[1][1], logger.pid, pipes[2][0])
     }
 
     /// Returns once a `binary://` logger said it is ready (closed or wrote
@@ -273,21 +204,6 @@ final class ProcessIO: Sendable {
         guard fd >= 0 else { return }
         _ = await LoopWait.readable(fd, timeout: .seconds(10))
         close(fd)
-    }
-
-    static func percentDecoded(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Closes the descriptors that went to runc: runc has its own now.
