@@ -246,7 +246,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CgroupsTests",
-            dependencies: ["Cgroups", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["Cgroups", "LinuxSupport", "TestSupport", .product(name: "SystemPackage", package: "swift-system")],
             path: "Tests/CgroupsTests",
             swiftSettings: strict
         ),
@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "ConsoleTests",
             dependencies: [
-                "Console", "CConsoleLinux", "TestSupport", "OCISpec", "console-scenarios",
+                "Console", "CConsoleLinux", "LinuxSupport", "TestSupport", "OCISpec", "console-scenarios",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Tests/ConsoleTests",

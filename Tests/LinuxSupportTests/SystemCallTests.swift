@@ -19,6 +19,7 @@ import Testing
         }
         #expect(result == getpid())
         #expect(calls.count == 1, "the two injected EINTRs never reached the real call")
+        #expect(SystemCall.injectedFailuresLeft == 0)
     }
 
     @Test func otherErrorsAreThrownAsErrno() {

@@ -90,8 +90,7 @@ func readAll(_ fd: Int32) -> [UInt8] {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
-        let count = read(fd, &buffer, buffer.count)
-        if count < 0, errno == EINTR { continue }
+        let count = SystemCall.retryingInterrupts("read") { read(fd, &buffer, buffer.count) }
         if count <= 0 { return bytes }
         bytes += buffer[0..<count]
     }

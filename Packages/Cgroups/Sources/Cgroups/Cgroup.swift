@@ -1,3 +1,4 @@
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -280,7 +281,12 @@ enum CgroupClock {
     static func sleep(milliseconds: Int) {
         var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        // An interrupted sleep goes on for what remained of it.
+        _ = try? SystemCall.retrying("nanosleep") { () -> Int32 in
+            let result = nanosleep(&request, &remaining)
+            if result != 0 { request = remaining }
+            return result
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+internal import LinuxSupport
 import SystemPackage
 
 #if canImport(Glibc)
@@ -62,17 +63,14 @@ enum CgroupFile {
             var failure: Errno?
             var done = false
             let chunk = String(unsafeUninitializedCapacity: chunkSize) { buffer in
-                var count = 0
-                while true {
-                    count = systemRead(fd, buffer.baseAddress, buffer.count)
-                    if count >= 0 || errno != EINTR { break }
-                }
-                if count < 0 {
-                    failure = Errno(rawValue: errno)
+                do throws(Errno) {
+                    let count = try SystemCall.retrying("read") { systemRead(fd, buffer.baseAddress, buffer.count) }
+                    done = count == 0
+                    return count
+                } catch {
+                    failure = error
                     return 0
                 }
-                done = count == 0
-                return count
             }
             if let failure { throw CgroupError(.system, operation: "read", path: path, errno: failure) }
             if done { return result }
@@ -105,14 +103,14 @@ enum CgroupFile {
         let fd = try open(path, O_WRONLY | O_TRUNC, operation: "write", value: value)
         defer { _ = systemClose(fd.rawValue) }
         var bytes = Array(value.utf8)
-        var written = -1
-        repeat {
-            written = bytes.withUnsafeMutableBytes { systemWrite(fd.rawValue, $0.baseAddress, $0.count) }
-        } while written < 0 && errno == EINTR
-        if written < 0 {
-            let code = Errno(rawValue: errno)
-            let kind: CgroupError.Kind = code == .invalidArgument || code == .outOfRange ? .invalidValue : .system
-            throw CgroupError(kind, operation: "write", path: path, value: value, errno: code, detail: "the kernel refused the value")
+        let written: Int
+        do {
+            written = try SystemCall.retrying("write") {
+                bytes.withUnsafeMutableBytes { systemWrite(fd.rawValue, $0.baseAddress, $0.count) }
+            }
+        } catch {
+            let kind: CgroupError.Kind = error == .invalidArgument || error == .outOfRange ? .invalidValue : .system
+            throw CgroupError(kind, operation: "write", path: path, value: value, errno: error, detail: "the kernel refused the value")
         }
         if written != bytes.count {
             throw CgroupError(.system, operation: "write", path: path, value: value, errno: .ioError, detail: "short write")

@@ -91,16 +91,20 @@ public final class ConsoleSocket: Sendable {
     }
 
     private func wait(for fd: Int32, until deadline: ContinuousClock.Instant, what: String) throws(ConsoleError) {
-        while true {
-            let remaining = deadline - ContinuousClock.now
-            let milliseconds = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
-            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&entry, 1, milliseconds)
-            if ready > 0 { return }
-            if ready < 0 && currentErrno() == EINTR { continue }
-            if ready < 0 { throw ConsoleError.last("poll", path: path) }
-            throw ConsoleError(operation: "receive console", path: path, errno: .timedOut, detail: "no \(what) within the timeout")
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready: Int32
+        do {
+            // An interrupted poll goes on with what is left of the timeout.
+            ready = try SystemCall.retrying("poll") {
+                let remaining = deadline - ContinuousClock.now
+                let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+                return poll(&entry, 1, Int32(clamping: max(0, milliseconds)))
+            }
+        } catch {
+            throw ConsoleError(operation: "poll", path: path, errno: error)
         }
+        if ready > 0 { return }
+        throw ConsoleError(operation: "receive console", path: path, errno: .timedOut, detail: "no \(what) within the timeout")
     }
 
     /// Closes the socket and removes it and its directory.

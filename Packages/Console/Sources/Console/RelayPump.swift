@@ -73,20 +73,23 @@ final class RelayPump: @unchecked Sendable {
         while true {
             var progressed = false
             while !buffer.isEmpty {
-                let written = buffer.drain { bytes in write(destination.rawValue, bytes.baseAddress, bytes.count) }
+                let written = buffer.drain { bytes in
+                    SystemCall.retryingInterrupts("write") { write(destination.rawValue, bytes.baseAddress, bytes.count) }
+                }
                 if written > 0 {
                     moved += UInt64(written)
                     progressed = true
                     continue
                 }
                 let code = currentErrno()
-                if code == EINTR { continue }
                 if code == EAGAIN { break }
                 finish(error: ConsoleError(operation: "write", path: "relay destination", errno: .init(rawValue: code)))
                 return
             }
             if !sourceEnded, !buffer.isFull {
-                let count = buffer.fill { space in read(source.rawValue, space.baseAddress, space.count) }
+                let count = buffer.fill { space in
+                    SystemCall.retryingInterrupts("read") { read(source.rawValue, space.baseAddress, space.count) }
+                }
                 if count > 0 {
                     progressed = true
                 } else if count == 0 {
@@ -96,7 +99,7 @@ final class RelayPump: @unchecked Sendable {
                     if code == EIO {
                         // A pty master reads EIO once the slave side has no more holders.
                         sourceEnded = true
-                    } else if code != EAGAIN && code != EINTR {
+                    } else if code != EAGAIN {
                         finish(error: ConsoleError(operation: "read", path: "relay source", errno: .init(rawValue: code)))
                         return
                     }
@@ -115,7 +118,7 @@ final class RelayPump: @unchecked Sendable {
     /// (the kernel cannot splice this pair, or the stream must end).
     private func spliceAll() -> Bool {
         while true {
-            let count = cconsole_splice(source.rawValue, destination.rawValue, 1 << 20)
+            let count = SystemCall.retryingInterrupts("splice") { cconsole_splice(source.rawValue, destination.rawValue, 1 << 20) }
             if count > 0 {
                 moved += UInt64(count)
                 continue
@@ -125,8 +128,6 @@ final class RelayPump: @unchecked Sendable {
                 return true
             }
             switch currentErrno() {
-            case EINTR:
-                continue
             case EAGAIN:
                 return false
             case EINVAL, ENOSYS, EBADF:

@@ -37,11 +37,31 @@ package enum SystemCall {
         }
     }
 
+    /// Like ``retrying(_:badDescriptorIsBug:_:)``, for loops that branch on
+    /// the errno (EAGAIN, EPIPE…): a failure other than EINTR is returned as
+    /// -1 with `errno` set, as the call itself returns it.
+    @inline(__always)
+    package static func retryingInterrupts<Result: FixedWidthInteger & SignedInteger>(
+        _ operation: StaticString, _ call: () -> Result
+    ) -> Result {
+        do {
+            return try retrying(operation, call)
+        } catch {
+            errno = error.rawValue
+            return -1
+        }
+    }
+
     /// Makes the calling thread's next ``retrying(_:badDescriptorIsBug:_:)``
     /// calls fail with `errors`, one per call, before any real call is made.
     /// For tests of EINTR, EAGAIN and EBUSY paths.
     package static func injectFailures(_ errors: [Errno]) {
         FailureInjection.set(errors)
+    }
+
+    /// How many injected failures the calling thread has not met yet.
+    package static var injectedFailuresLeft: Int {
+        FailureInjection.left()
     }
 }
 
@@ -59,6 +79,11 @@ enum FailureInjection {
             return errors.count - before
         }
         armed.add(delta, ordering: .relaxed)
+    }
+
+    static func left() -> Int {
+        let thread = UInt(pthread_self())
+        return queued.withLock { $0[thread]?.count ?? 0 }
     }
 
     @inline(__always)

@@ -61,12 +61,10 @@ final class OutputCollector: @unchecked Sendable {
         guard let fd = stdinFD else { return }
         while inputOffset < input.count {
             let written = input.withUnsafeBytes { raw in
-                write(fd, raw.baseAddress.map { $0 + inputOffset }, raw.count - inputOffset)
+                SystemCall.retryingInterrupts("write") { write(fd, raw.baseAddress.map { $0 + inputOffset }, raw.count - inputOffset) }
             }
             if written > 0 {
                 inputOffset += written
-            } else if written < 0, errno == EINTR {
-                continue
             } else if written < 0, errno == EAGAIN {
                 return
             } else {
@@ -86,12 +84,13 @@ final class OutputCollector: @unchecked Sendable {
     private func readAvailable(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                SystemCall.retryingInterrupts("read") { read(fd, raw.baseAddress, raw.count) }
+            }
             if count > 0 {
                 if readers[fd] == true { stderr += buffer[0..<count] } else { stdout += buffer[0..<count] }
                 continue
             }
-            if count < 0, errno == EINTR { continue }
             if count < 0, errno == EAGAIN { return }
             // EOF or an error: this pipe is done.
             loop.reactor.unwatch(fd)

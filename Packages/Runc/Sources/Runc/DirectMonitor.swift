@@ -73,33 +73,34 @@ enum DirectSpawn {
         while !open.isEmpty || stdinFD != nil {
             var polls = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if let fd = stdinFD { polls.append(pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)) }
-            if poll(&polls, nfds_t(polls.count), -1) < 0 {
-                if errno == EINTR { continue }
-                break
-            }
+            if SystemCall.retryingInterrupts("poll", { poll(&polls, nfds_t(polls.count), -1) }) < 0 { break }
             for entry in polls where entry.revents != 0 {
                 if entry.fd == stdinFD {
                     let written = input.withUnsafeBytes { raw in
-                        write(entry.fd, raw.baseAddress.map { $0 + inputOffset }, raw.count - inputOffset)
+                        SystemCall.retryingInterrupts("write") {
+                            write(entry.fd, raw.baseAddress.map { $0 + inputOffset }, raw.count - inputOffset)
+                        }
                     }
                     if written > 0 { inputOffset += written }
-                    if written < 0 && errno != EINTR && errno != EAGAIN || inputOffset >= input.count {
+                    if written < 0 && errno != EAGAIN || inputOffset >= input.count {
                         close(entry.fd)
                         stdinFD = nil
                     }
                     continue
                 }
-                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { raw in
+                    SystemCall.retryingInterrupts("read") { read(entry.fd, raw.baseAddress, raw.count) }
+                }
                 if count > 0 {
                     if entry.fd == child.stderr { stderr += buffer[0..<count] } else { stdout += buffer[0..<count] }
-                } else if count == 0 || errno != EINTR {
+                } else {
                     close(entry.fd)
                     open.removeAll { $0 == entry.fd }
                 }
             }
         }
         var status: Int32 = 0
-        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+        _ = SystemCall.retryingInterrupts("waitpid") { waitpid(child.pid, &status, 0) }
         let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return MonitorResult(pid: child.pid, exitStatus: code, stdout: stdout, stderr: stderr)
     }

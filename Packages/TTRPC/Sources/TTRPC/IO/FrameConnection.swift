@@ -62,7 +62,7 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
     private func readAvailable() {
         while !isClosed {
             let buffer = loop.readBuffer
-            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            let count = SystemCall.retryingInterrupts("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
             if count > 0 {
                 decoder.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 while !isClosed, let event = decoder.next() {
@@ -74,7 +74,6 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
                 return
             } else {
                 let error = Errno(rawValue: errno)
-                if error == .interrupted { continue }
                 if error == .resourceTemporarilyUnavailable { return }
                 close(error: .system("read", error))
                 return
@@ -127,7 +126,7 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
         return sent
     }
 
-    /// writev(2) of header and payload, retrying EINTR; the byte count, 0 on
+    /// sendmsg(2) of header and payload, retrying EINTR; the byte count, 0 on
     /// EAGAIN, or a negative errno. MSG_NOSIGNAL semantics via sendmsg(2),
     /// so a vanished peer gives EPIPE rather than SIGPIPE.
     private static func writeVector(_ fd: Int32, _ header: [UInt8], _ payload: [UInt8]) -> Int {
@@ -141,13 +140,10 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
                     var message = msghdr()
                     message.msg_iov = buffer.baseAddress
                     message.msg_iovlen = body.count == 0 ? 1 : 2
-                    while true {
-                        let result = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
-                        if result >= 0 { return result }
-                        if errno == EINTR { continue }
-                        if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
-                        return -Int(errno)
-                    }
+                    let result = SystemCall.retryingInterrupts("sendmsg") { sendmsg(fd, &message, Int32(MSG_NOSIGNAL)) }
+                    if result >= 0 { return result }
+                    if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+                    return -Int(errno)
                 }
             }
         }
@@ -159,14 +155,15 @@ final class FrameConnection: EventLoopWatcher, @unchecked Sendable {
         let closeNow = output.withLock { state -> Bool in
             while state.pending > 0 {
                 let written = state.bytes.withUnsafeBytes { raw in
-                    Glibc.send(fd, raw.baseAddress.map { $0 + state.start }, raw.count - state.start, Int32(MSG_NOSIGNAL))
+                    SystemCall.retryingInterrupts("send") {
+                        Glibc.send(fd, raw.baseAddress.map { $0 + state.start }, raw.count - state.start, Int32(MSG_NOSIGNAL))
+                    }
                 }
                 if written >= 0 {
                     state.start += written
                     continue
                 }
                 let error = Errno(rawValue: errno)
-                if error == .interrupted { continue }
                 if error == .resourceTemporarilyUnavailable { return false }
                 failure = .system("write", error)
                 return false

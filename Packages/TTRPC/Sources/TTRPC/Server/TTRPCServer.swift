@@ -188,7 +188,7 @@ private final class Listener: EventLoopWatcher, @unchecked Sendable {
                 continue
             }
             switch error {
-            case .interrupted?, .connectionAbort?: continue
+            case .connectionAbort?: continue  // EINTR is retried by the accept itself
             default: return  // EAGAIN, or EMFILE and the like: try again on the next readiness
             }
         }
