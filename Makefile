@@ -24,7 +24,8 @@ test: deps
 	$(SWIFT) test
 	.build/debug/ttrpc-fuzz Fuzz/Corpus/ttrpc/*
 	$(MAKE) release
-	# The shim suites again, on the static release binary that ships.
+	# The shim suites again, on the static release binaries that ship (the
+	# runc.v2 binary is found beside the v1 one).
 	SHIM_UNDER_TEST=$(CURDIR)/.build/release/containerd-shim-runc-v1 $(SWIFT) test --skip-build \
 	  --filter 'ShimTests\.'
 
@@ -38,7 +39,7 @@ lint:
 
 release: deps
 	./scripts/release-build
-	@./scripts/check-release .build/release/oci-spec .build/release/containerd-shim-runc-v1
+	@./scripts/check-release .build/release/oci-spec .build/release/containerd-shim-runc-v1 .build/release/containerd-shim-runc-v2
 
 bench: deps release
 	./bench/run

@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Cgroups", targets: ["Cgroups"]),
         .library(name: "Console", targets: ["Console"]),
         .executable(name: "containerd-shim-runc-v1", targets: ["containerd-shim-runc-v1"]),
+        .executable(name: "containerd-shim-runc-v2", targets: ["containerd-shim-runc-v2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -148,15 +149,30 @@ let package = Package(
 
         // MARK: The shim
         .systemLibrary(name: "CMalloc", path: "Apps/runc-shim/CMalloc"),
-        .executableTarget(
-            name: "containerd-shim-runc-v1",
+        // Everything of the shim but `main`: the two binaries below differ
+        // only in the contract they announce (runc.v1: one container per
+        // shim; runc.v2: a group of containers per shim, task API v2 and v3).
+        .target(
+            name: "RuncShim",
             dependencies: [
                 "TTRPC", "Reaper", "Runc", "Mount", "OCISpec", "Cgroups", "Console", "CMalloc", "LinuxSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Apps/runc-shim",
-            exclude: ["Protos", "CMalloc"],
+            exclude: ["Protos", "CMalloc", "Main"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "containerd-shim-runc-v1",
+            dependencies: ["RuncShim"],
+            path: "Apps/runc-shim/Main/v1",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "containerd-shim-runc-v2",
+            dependencies: ["RuncShim"],
+            path: "Apps/runc-shim/Main/v2",
             swiftSettings: strict
         ),
 
@@ -274,7 +290,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ShimTests",
-            dependencies: ["TestSupport", "TTRPC", "containerd-shim-runc-v1", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "TestSupport", "TTRPC", "RuncShim", "containerd-shim-runc-v1", "containerd-shim-runc-v2",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             path: "Tests/ShimTests",
             exclude: ["GoClient"],
             swiftSettings: strict

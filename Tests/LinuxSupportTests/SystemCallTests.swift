@@ -40,6 +40,22 @@ import Testing
         SystemCall.injectFailures([])
     }
 
+    @Test func aDuplicateNeverTakesTheNumberOfAClosedStdio() throws {
+        // With stdin closed, a plain F_DUPFD_CLOEXEC could return 0, and a
+        // child started meanwhile with inherited stdio would read from it.
+        let saved = fcntl(0, F_DUPFD_CLOEXEC, 10)
+        close(0)
+        defer {
+            if saved >= 0 {
+                dup2(saved, 0)
+                close(saved)
+            }
+        }
+        let ends = try OwnedDescriptor.pipe()
+        let copy = try ends.read.duplicate()
+        #expect(copy.rawValue >= 3)
+    }
+
     @Test func anOwnedDescriptorClosesWhenItsOwnerGoesAway() throws {
         var raw: Int32 = -1
         do {

@@ -9,12 +9,14 @@ final class ShimHarness: @unchecked Sendable {
     let rootfs: TemporaryDirectory
     let shim: String
 
-    init() throws {
+    /// With `shim`, that binary (another build, or Debian's Go shim);
+    /// ours by default.
+    init(shim: String = ShimHarness.shimBinary) throws {
         // Each harness its own namespace, so runc roots and cgroups never meet.
         containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())-\(ShimHarness.next())")
         rootfs = try TemporaryDirectory(prefix: "shim-rootfs")
         try BusyboxRootfs.create(at: rootfs.path)
-        shim = ShimHarness.shimBinary
+        self.shim = shim
     }
 
     private static let counter = Mutex(0)
@@ -31,6 +33,15 @@ final class ShimHarness: @unchecked Sendable {
     static var shimBinary: String {
         if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty { return path }
         return BuiltProduct.path("containerd-shim-runc-v1")
+    }
+
+    /// Our runc.v2 shim: beside the v1 binary under test (the release one
+    /// when `SHIM_UNDER_TEST` names it), else this build's.
+    static var shimV2Binary: String {
+        if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty {
+            return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("containerd-shim-runc-v2").path
+        }
+        return BuiltProduct.path("containerd-shim-runc-v2")
     }
 
     /// `ctr run --rm` through our shim; returns ctr's result (its exit status is the container's).
@@ -71,7 +82,7 @@ final class ShimHarness: @unchecked Sendable {
         }
         containerd.stop()
         for pid in shimPids {
-            StaleProcess.kill(pid, ifCommandLineContains: ["containerd-shim-runc-v1", containerd.namespace])
+            StaleProcess.kill(pid, ifCommandLineContains: [URL(fileURLWithPath: shim).lastPathComponent, containerd.namespace])
         }
         try? FileManager.default.removeItem(atPath: "/run/containerd/runc/\(containerd.namespace)")
         CgroupLeftovers.remove(containerd.namespace)

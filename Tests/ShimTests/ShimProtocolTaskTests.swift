@@ -5,7 +5,7 @@ import TTRPC
 import TestSupport
 import Testing
 
-@testable import containerd_shim_runc_v1
+@testable import RuncShim
 
 /// The rest of the task service called directly, with this test acting as
 /// containerd: exec error codes, Update read back from the cgroup, Stats as

@@ -5,7 +5,7 @@ import TTRPC
 import TestSupport
 import Testing
 
-@testable import containerd_shim_runc_v1
+@testable import RuncShim
 
 /// The shim's own protocol, with this test acting as containerd: the
 /// `start` action's contract, the task service's error codes, the events it
@@ -53,9 +53,11 @@ final class TopicRecorder: Sendable {
         }
 
         /// Runs the shim (ours, or `binary`: Debian's Go shim for comparisons) with `action`.
-        func shim(_ action: String?, extra: [String] = [], binary: String = ShimHarness.shimBinary) throws -> CommandResult {
+        func shim(_ action: String?, extra: [String] = [], binary: String = ShimHarness.shimBinary, id: String? = nil) throws
+            -> CommandResult
+        {
             var arguments = [
-                binary, "-namespace", namespace, "-id", id, "-address", address, "-publish-binary", "/bin/true",
+                binary, "-namespace", namespace, "-id", id ?? self.id, "-address", address, "-publish-binary", "/bin/true",
             ]
             arguments += extra
             if let action { arguments.append(action) }
@@ -70,7 +72,7 @@ final class TopicRecorder: Sendable {
             if let pid = (try? String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)).flatMap({ Int32($0) }) {
                 // A shim told to shut down is still on its way out: give it time to remove its socket.
                 for _ in 0..<200 where kill(pid, 0) == 0 { try? await Task.sleep(for: .milliseconds(10)) }
-                StaleProcess.kill(pid, ifCommandLineContains: ["containerd-shim-runc-v1", namespace])
+                StaleProcess.kill(pid, ifCommandLineContains: ["containerd-shim-runc-v", namespace])
             }
             unlink(StartAction.socketPath(address: address, namespace: namespace, id: id))
             _ = try? Command.run(["runc", "--root", "/run/containerd/runc/\(namespace)", "delete", "--force", id])

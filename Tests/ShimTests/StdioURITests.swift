@@ -1,6 +1,6 @@
 import Testing
 
-@testable import containerd_shim_runc_v1
+@testable import RuncShim
 
 /// Parsing containerd's stdio URIs: pure, needs no root.
 @Suite struct StdioURITests {

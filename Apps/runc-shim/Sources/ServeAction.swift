@@ -18,7 +18,7 @@ enum ServeAction {
         let sink = LogSink(path: "log")
         let level: Logger.Level = flags.debug ? .debug : .info
         LoggingSystem.bootstrap { _ in FIFOLogHandler(sink: sink, level: level) }
-        var logger = Logger(label: "containerd-shim-runc-v1")
+        var logger = Logger(label: flags.flavor.binaryName)
         logger[metadataKey: "id"] = "\(flags.id)"
         logger[metadataKey: "namespace"] = "\(flags.namespace)"
 
@@ -43,10 +43,13 @@ enum ServeAction {
     private static func serve(_ flags: ShimFlags, reaper: Reaper, stopper: Stopper, logger: Logger) {
         let eventsAddress = ProcessEnvironment.value("TTRPC_ADDRESS") ?? (flags.address.isEmpty ? nil : flags.address + ".ttrpc")
         let events = EventPublisher(address: eventsAddress, namespace: flags.namespace, logger: logger)
-        let service = TaskService(namespace: flags.namespace, reaper: reaper, events: events, logger: logger) {
+        let service = TaskService(namespace: flags.namespace, flavor: flags.flavor, reaper: reaper, events: events, logger: logger) {
             stopper.stop("shutdown requested")
         }
-        let server = TTRPCServer(services: [service.service()], peers: .sameUser, loop: ShimLoop.ttrpc)
+        let server = TTRPCServer(services: service.services(), peers: .sameUser, loop: ShimLoop.ttrpc)
+        // The socket this shim serves, named by the group's key (runc.v2),
+        // not necessarily this -id: removed when the shim ends.
+        let socketPath = UnixListener.path(ofListening: 3)
         do {
             try server.serve(listeningDescriptor: 3)
         } catch {
@@ -58,9 +61,7 @@ enum ServeAction {
             finalLogger.info("shutting down", metadata: ["reason": "\(reason)"])
             await server.shutdown()
             await events.flush()
-            if !flags.address.isEmpty {
-                unlink(StartAction.socketPath(address: flags.address, namespace: flags.namespace, id: flags.id))
-            }
+            if let socketPath { unlink(socketPath) }
             exit(0)
         }
         logger.info("serving", metadata: ["pid": "\(getpid())"])

@@ -10,7 +10,11 @@ struct ShimFlags: Sendable {
     var socket = ""
     var debug = false
     var version = false
+    /// `-info`: print the RuntimeInfo protobuf and exit (containerd 2.x).
+    var info = false
     var action: String?
+    /// Set by the binary, not the command line.
+    var flavor = ShimFlavor.v1
 
     struct UsageError: Error, CustomStringConvertible {
         var description: String
@@ -35,6 +39,7 @@ struct ShimFlags: Sendable {
             switch name {
             case "debug": flags.debug = value.map { $0 != "false" } ?? true
             case "v": flags.version = value.map { $0 != "false" } ?? true
+            case "info": flags.info = value.map { $0 != "false" } ?? true
             case "namespace", "id", "address", "publish-binary", "bundle", "socket":
                 if value == nil {
                     guard index < arguments.count else { throw UsageError(description: "flag needs an argument: -\(name)") }

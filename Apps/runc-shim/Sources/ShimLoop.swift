@@ -16,7 +16,7 @@ enum ShimLoop {
         do {
             return try Reactor(name: "shim-loop")
         } catch {
-            let message = "containerd-shim-runc-v1: cannot create the event loop (epoll, eventfd, timerfd): \(error)\n"
+            let message = "containerd shim: cannot create the event loop (epoll, eventfd, timerfd): \(error)\n"
             _ = message.withCString { write(2, $0, strlen($0)) }
             exit(1)
         }

@@ -72,6 +72,9 @@ actor ShimTasks {
         return list
     }
 
+    /// Whether any container is created and not yet deleted.
+    func hasContainers() -> Bool { !containers.isEmpty }
+
     func hasLiveTasks() async -> Bool {
         for entry in containers.values {
             if let process = entry.process, await !process.hasExited { return true }

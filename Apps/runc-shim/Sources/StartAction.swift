@@ -1,4 +1,5 @@
 import LinuxSupport
+import OCISpec
 import SwiftProtobuf
 import TTRPC
 
@@ -22,7 +23,14 @@ enum StartAction {
 
     static func run(_ flags: ShimFlags) -> Int32 {
         let options = RuntimeOptions.decode(stdin: readAll(0))
-        let path = socketPath(address: flags.address, namespace: flags.namespace, id: flags.id)
+        let group: String
+        do {
+            group = try groupKey(flags)
+        } catch {
+            print("\(error)")
+            return 1
+        }
+        let path = socketPath(address: flags.address, namespace: flags.namespace, id: group)
         let address = "unix://" + path
         mkdir("/run/containerd", 0o711)
         mkdir(socketDirectory, 0o700)
@@ -58,6 +66,18 @@ enum StartAction {
         adjustOOMScore(pid)
         print(address, terminator: "")
         return 0
+    }
+
+    /// The key of the shim this container joins: for runc.v2, the first of
+    /// the group annotations the bundle's `config.json` (in the working
+    /// directory, the bundle) carries; otherwise, and for runc.v1, the
+    /// container's id. An unreadable config.json fails the start, as with
+    /// containerd's shim.
+    static func groupKey(_ flags: ShimFlags) throws -> String {
+        let keys = flags.flavor.groupAnnotations
+        guard !keys.isEmpty else { return flags.id }
+        let annotations = try OCIJSON.decode(BundleAnnotations.self, from: DocumentFile.read("config.json")).annotations ?? [:]
+        return keys.lazy.compactMap { annotations[$0] }.first ?? flags.id
     }
 
     /// The serving shim: this binary again, in a session of its own, with
@@ -132,4 +152,9 @@ enum ShimCgroup {
             close(fd)
         }
     }
+}
+
+/// The one part of a bundle's config.json that `start` reads.
+private struct BundleAnnotations: Decodable {
+    var annotations: [String: String]?
 }

@@ -18,6 +18,8 @@ import TTRPC
 /// wait on each other: bookkeeping is in actors, runc runs outside them.
 final class TaskService: Sendable {
     let namespace: String
+    /// The runtime contract this shim's binary speaks (runc.v1 or runc.v2).
+    let flavor: ShimFlavor
     let reaper: Reaper
     let events: EventPublisher
     let logger: Logger
@@ -28,16 +30,26 @@ final class TaskService: Sendable {
     /// Called when Shutdown decides the shim should exit.
     let onShutdown: @Sendable () -> Void
 
-    init(namespace: String, reaper: Reaper, events: EventPublisher, logger: Logger, onShutdown: @escaping @Sendable () -> Void) {
+    init(
+        namespace: String, flavor: ShimFlavor = .v1, reaper: Reaper, events: EventPublisher, logger: Logger,
+        onShutdown: @escaping @Sendable () -> Void
+    ) {
         self.namespace = namespace
+        self.flavor = flavor
         self.reaper = reaper
         self.events = events
         self.logger = logger
         self.onShutdown = onShutdown
     }
 
-    func service() -> TTRPCService {
-        var service = TTRPCService(name: ShimTaskMethods.serviceName)
+    /// The task service under each name this flavor serves (task API v2,
+    /// and v3 for runc.v2: the same messages in another package).
+    func services() -> [TTRPCService] {
+        flavor.taskServiceNames.map { service(named: $0) }
+    }
+
+    func service(named name: String = ShimTaskMethods.serviceName) -> TTRPCService {
+        var service = TTRPCService(name: name)
         let trimmer = memoryTrimmer
         // Every method notes its end, so the heap is trimmed once the shim goes quiet.
         func unary<Request: Message & Sendable, Response: Message & Sendable>(
@@ -354,7 +366,7 @@ final class TaskService: Sendable {
         var response = ShimConnectResponse()
         response.shimPid = UInt32(bitPattern: getpid())
         if let process = await state.process(request.id) { response.taskPid = UInt32(bitPattern: await process.pid) }
-        response.version = "swift-container-primitives runc-shim v1"
+        response.version = "swift-container-primitives \(flavor.binaryName)"
         return response
     }
 
@@ -472,7 +484,14 @@ final class TaskService: Sendable {
         // with the rootfs half removed or its delete event unsent.
         if !request.now {
             for deletion in await state.deletionsInProgress() { _ = try? await deletion.value }
-            if await state.hasLiveTasks() { return Google_Protobuf_Empty() }
+            switch flavor {
+            case .v1:
+                if await state.hasLiveTasks() { return Google_Protobuf_Empty() }
+            case .v2:
+                // The shim serves a group: it stays while any container of
+                // it is not deleted yet, as containerd's runc.v2 shim does.
+                if await state.hasContainers() { return Google_Protobuf_Empty() }
+            }
         }
         // The reply goes out first; the exit that follows flushes the events
         // still queued (the delete event) before the process ends.

@@ -106,7 +106,7 @@ int clinux_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int clinux_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
 
-int clinux_dup(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
+int clinux_dup(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 3); }
 
 int clinux_set_nonblocking(int fd, int on) {
     int flags = fcntl(fd, F_GETFL);

@@ -86,7 +86,9 @@ package struct PipeEnds: ~Copyable, Sendable {
 
 /// fcntl(2) on descriptors someone else owns.
 package enum DescriptorFlags {
-    /// fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate the caller owns.
+    /// fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate the caller owns,
+    /// numbered 3 or above (a process whose stdio is closed must not see a
+    /// copy take the place of its stdin, stdout or stderr).
     package static func duplicate(_ fd: Int32) throws(Errno) -> Int32 {
         try SystemCall.retrying("fcntl(F_DUPFD_CLOEXEC)") { clinux_dup(fd) }
     }

@@ -40,6 +40,23 @@ package struct UnixAddress: Sendable {
         }
     }
 
+    /// The filesystem path a unix socket is bound to (getsockname(2)); nil
+    /// for an unbound or abstract socket, or one that is not unix.
+    package static func boundPath(of fd: Int32) -> String? {
+        var address = sockaddr_un()
+        var length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        let result = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard result == 0, address.sun_family == sa_family_t(AF_UNIX) else { return nil }
+        let pathLength = Int(length) - MemoryLayout<sa_family_t>.size
+        guard pathLength > 0 else { return nil }
+        let bytes = withUnsafeBytes(of: &address.sun_path) { raw in Array(raw.prefix(min(pathLength, raw.count))) }
+        // Abstract sockets start with a NUL; filesystem paths end at one.
+        guard let first = bytes.first, first != 0 else { return nil }
+        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
     /// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, EINTR retried: the
     /// connection, or the errno (EAGAIN when none is pending).
     package static func accept(_ listener: Int32) throws(Errno) -> Int32 {

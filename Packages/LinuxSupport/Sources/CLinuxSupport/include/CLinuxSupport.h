@@ -50,7 +50,8 @@ int clinux_read_signal(int fd);
 int clinux_pipe(int fds[2]);
 /// accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK).
 int clinux_accept(int fd);
-/// fcntl(F_DUPFD_CLOEXEC, 0).
+/// fcntl(F_DUPFD_CLOEXEC, 3): never 0, 1 or 2, even when those are closed,
+/// so a copy can never become some child's inherited stdio.
 int clinux_dup(int fd);
 /// Sets or clears O_NONBLOCK. 0, or -1 with errno.
 int clinux_set_nonblocking(int fd, int on);

@@ -1,9 +1,9 @@
-// containerd-shim-runc-v1: the runtime v2 shim for io.containerd.runc.v1,
-// built from this repository's libraries.
+// The shim's entry point, shared by containerd-shim-runc-v1 and
+// containerd-shim-runc-v2 (built from this repository's libraries):
 //
-//   containerd-shim-runc-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-debug] start
-//   containerd-shim-runc-v1 -namespace NS -address ADDR -publish-binary BIN -id ID -bundle PATH delete
-//   containerd-shim-runc-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-debug]    (serve; fd 3)
+//   SHIM -namespace NS -address ADDR -publish-binary BIN -id ID [-debug] start
+//   SHIM -namespace NS -address ADDR -publish-binary BIN -id ID -bundle PATH delete
+//   SHIM -namespace NS -address ADDR -publish-binary BIN -id ID [-debug]    (serve; fd 3)
 
 import Reaper
 import Synchronization
@@ -18,11 +18,12 @@ import TTRPC
 private func setMallocOption(_ parameter: Int32, _ value: Int32) -> Int32
 private let mallocArenaMax: Int32 = -8
 
-@main
-enum RuncShim {
+/// What each shim binary's `main` runs.
+package enum RuncShimMain {
     static let version = "0.1.0"
 
-    static func main() {
+    /// Runs the action the command line names, as `flavor`'s binary.
+    package static func run(_ flavor: ShimFlavor) -> Never {
         // Before any thread exists: SIGCHLD for the Reaper's signalfd, and
         // SIGTERM/SIGINT for its second one. Threads inherit the mask.
         Reaper.blockSIGCHLD()
@@ -32,15 +33,19 @@ enum RuncShim {
         _ = setMallocOption(mallocArenaMax, 1)
         let flags: ShimFlags
         do {
-            flags = try ShimFlags.parse(Array(CommandLine.arguments.dropFirst()))
+            var parsed = try ShimFlags.parse(Array(CommandLine.arguments.dropFirst()))
+            parsed.flavor = flavor
+            flags = parsed
         } catch {
             print("\(error)")
             exit(2)
         }
         if flags.version {
-            print("containerd-shim-runc-v1 (swift-container-primitives) \(version)")
+            print("\(flavor.binaryName) (swift-container-primitives) \(version)")
             exit(0)
         }
+        // Before any other check, as containerd's shims do: no namespace needed.
+        if flags.info { exit(BlockingWait.run { await InfoAction.run(flags) }) }
         switch flags.action {
         case "start"?:
             exit(StartAction.run(flags))

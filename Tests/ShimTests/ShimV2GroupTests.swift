@@ -1,0 +1,94 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// runc.v2 on containerd 1.6: containers that share a group annotation
+/// share one shim, which outlives the deletion of all but the last of them;
+/// a container without one gets a shim of its own. Run against our v2
+/// binary and against Debian's Go runc.v2 shim, with the same expectations.
+@Suite(.serialized) struct ShimV2GroupTests {
+    static let goShim = "/usr/bin/containerd-shim-runc-v2"
+
+    static func binary(_ shim: String) -> String { shim == "go" ? goShim : ShimHarness.shimV2Binary }
+
+    @Test(arguments: ["ours", "go"])
+    func aGroupSharesOneShimUntilItsLastContainerIsDeleted(_ shim: String) async throws {
+        let harness = try ShimHarness(shim: Self.binary(shim))
+        defer { harness.stop() }
+        let group = "io.containerd.runc.v2.group=pod-\(getpid())"
+        for (id, annotations) in [("first", [group]), ("second", [group]), ("alone", [])] {
+            var arguments = ["run", "-d", "--runtime", harness.shim]
+            for annotation in annotations { arguments += ["--annotation", annotation] }
+            arguments += ["--rootfs", harness.rootfs.path, id, "/bin/sleep", "1000"]
+            let started = try await Command.runOffPool(harness.containerd.ctrArguments(arguments))
+            #expect(started.status == 0, "\(shim) \(id): \(started.errors)")
+        }
+        let addresses = try ["first", "second", "alone"].map { id in
+            try String(contentsOfFile: harness.bundle(id) + "/address", encoding: .utf8)
+        }
+        #expect(addresses[0] == addresses[1], "\(shim): one socket for the group")
+        #expect(addresses[0] != addresses[2], "\(shim): a shim of its own without the annotation")
+        #expect(harness.shimProcesses().count == 2, "\(shim): \(harness.shimProcesses())")
+
+        // Both members work through the shared shim.
+        let exec = try await harness.ctr("task", "exec", "--exec-id", "hello", "second", "/bin/echo", "hello from second")
+        #expect(exec.status == 0 && exec.output == "hello from second\n", "\(shim): \(exec.errors)")
+        let ps = try await harness.ctr("task", "ps", "first")
+        #expect(ps.status == 0 && ps.output.split(separator: "\n").count >= 2, "\(shim): \(ps.output) \(ps.errors)")
+
+        // Deleting one member leaves the shim serving the other.
+        try await harness.killAndDelete("first")
+        let tasks = try await harness.ctr("task", "ls")
+        #expect(tasks.output.contains("second") && !tasks.output.contains("first"), "\(shim): \(tasks.output)")
+        let stillServed = try await harness.ctr("task", "exec", "--exec-id", "again", "second", "/bin/true")
+        #expect(stillServed.status == 0, "\(shim): the group's shim still serves second: \(stillServed.errors)")
+        #expect(harness.shimProcesses().count == 2, "\(shim): \(harness.shimProcesses())")
+
+        // The last member's deletion ends the group's shim.
+        try await harness.killAndDelete("second")
+        #expect(await harness.waitForShimCount(1), "\(shim): the group's shim exited: \(harness.shimProcesses())")
+        try await harness.killAndDelete("alone")
+        #expect(await harness.waitForShimCount(0), "\(shim): \(harness.shimProcesses())")
+    }
+}
+
+extension ShimHarness {
+    /// The bundle directory containerd made for task `id`.
+    func bundle(_ id: String) -> String {
+        "\(containerd.state)/io.containerd.runtime.v2.task/\(containerd.namespace)/\(id)"
+    }
+
+    /// Serving shims of this harness (this binary, this namespace): their pids.
+    func shimProcesses() -> [Int32] {
+        let name = URL(fileURLWithPath: shim).lastPathComponent
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard let program = arguments.first, program.hasSuffix(name), arguments.contains(containerd.namespace) else { return false }
+            // Not a `start` or `delete` run, and not a zombie left to PID 1.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            return !arguments.contains("start") && !arguments.contains("delete") && state != "Z"
+        }
+    }
+
+    /// Waits up to 10 s for `count` serving shims.
+    func waitForShimCount(_ count: Int) async -> Bool {
+        for _ in 0..<200 {
+            if shimProcesses().count == count { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return shimProcesses().count == count
+    }
+
+    /// SIGKILLs task `id`, waits for it to stop, deletes the task and the container.
+    func killAndDelete(_ id: String) async throws {
+        _ = try await ctr("task", "kill", "-s", "SIGKILL", id)
+        for _ in 0..<100 {
+            let deleted = try await ctr("task", "delete", id)
+            if deleted.status == 0 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        _ = try await ctr("container", "delete", id)
+    }
+}
