@@ -10,10 +10,10 @@ final class ShimHarness: @unchecked Sendable {
     let shim: String
 
     /// With `shim`, that binary (another build, or Debian's Go shim);
-    /// ours by default.
-    init(shim: String = ShimHarness.shimBinary) throws {
+    /// ours by default. With `release`, that containerd (1.7, 2.x).
+    init(shim: String = ShimHarness.shimBinary, release: ContainerdRelease = .bookworm) throws {
         // Each harness its own namespace, so runc roots and cgroups never meet.
-        containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())-\(ShimHarness.next())")
+        containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())-\(ShimHarness.next())", binaries: release.binaries)
         rootfs = try TemporaryDirectory(prefix: "shim-rootfs")
         try BusyboxRootfs.create(at: rootfs.path)
         self.shim = shim

@@ -2,19 +2,20 @@ import Foundation
 import TestSupport
 import Testing
 
-/// runc.v2 on containerd 1.6: containers that share a group annotation
-/// share one shim, which outlives the deletion of all but the last of them;
-/// a container without one gets a shim of its own. Run against our v2
-/// binary and against Debian's Go runc.v2 shim, with the same expectations.
+/// runc.v2 under every containerd in use (1.6, 1.7, 2.x): containers that
+/// share a group annotation share one shim, which outlives the deletion of
+/// all but the last of them; a container without one gets a shim of its
+/// own. Run against our v2 binary and against the Go runc.v2 shim of the
+/// same containerd release, with the same expectations.
 @Suite(.serialized) struct ShimV2GroupTests {
-    static let goShim = "/usr/bin/containerd-shim-runc-v2"
+    static let goShim = ContainerdRelease.bookworm.goShimV2
 
-    static func binary(_ shim: String) -> String { shim == "go" ? goShim : ShimHarness.shimV2Binary }
-
-    @Test(arguments: ["ours", "go"])
-    func aGroupSharesOneShimUntilItsLastContainerIsDeleted(_ shim: String) async throws {
-        let harness = try ShimHarness(shim: Self.binary(shim))
+    @Test(arguments: ContainerdRelease.allCases, ["ours", "go"])
+    func aGroupSharesOneShimUntilItsLastContainerIsDeleted(_ release: ContainerdRelease, _ shimName: String) async throws {
+        try #require(release.isAvailable, "\(release) is missing: run scripts/install-deps")
+        let harness = try ShimHarness(shim: shimName == "go" ? release.goShimV2 : ShimHarness.shimV2Binary, release: release)
         defer { harness.stop() }
+        let shim = "\(shimName) on \(release)"
         let group = "io.containerd.runc.v2.group=pod-\(getpid())"
         for (id, annotations) in [("first", [group]), ("second", [group]), ("alone", [])] {
             var arguments = ["run", "-d", "--runtime", harness.shim]
@@ -23,9 +24,7 @@ import Testing
             let started = try await Command.runOffPool(harness.containerd.ctrArguments(arguments))
             #expect(started.status == 0, "\(shim) \(id): \(started.errors)")
         }
-        let addresses = try ["first", "second", "alone"].map { id in
-            try String(contentsOfFile: harness.bundle(id) + "/address", encoding: .utf8)
-        }
+        let addresses = try ["first", "second", "alone"].map { id in try harness.shimAddress(id) }
         #expect(addresses[0] == addresses[1], "\(shim): one socket for the group")
         #expect(addresses[0] != addresses[2], "\(shim): a shim of its own without the annotation")
         #expect(harness.shimProcesses().count == 2, "\(shim): \(harness.shimProcesses())")
@@ -56,6 +55,17 @@ extension ShimHarness {
     /// The bundle directory containerd made for task `id`.
     func bundle(_ id: String) -> String {
         "\(containerd.state)/io.containerd.runtime.v2.task/\(containerd.namespace)/\(id)"
+    }
+
+    /// The socket address of task `id`'s shim, as containerd keeps it: the
+    /// bundle's `address` file, or (containerd 2.x with a shim that answered
+    /// `start` with bootstrap JSON) the address in `bootstrap.json`.
+    func shimAddress(_ id: String) throws -> String {
+        let directory = bundle(id)
+        if let address = try? String(contentsOfFile: directory + "/address", encoding: .utf8) { return address }
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/bootstrap.json"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (object?["address"] as? String) ?? ""
     }
 
     /// Serving shims of this harness (this binary, this namespace): their pids.

@@ -8,6 +8,8 @@ public final class PrivateContainerd: @unchecked Sendable {
     public let namespace: String
     private var pid: pid_t = 0
     private let environment: [String: String]
+    /// Where `containerd` and `ctr` come from; nil for PATH (Debian 12's 1.6).
+    public let binaries: String?
 
     public var address: String { directory.file("containerd.sock") }
     public var ttrpcAddress: String { directory.file("containerd.sock.ttrpc") }
@@ -15,8 +17,11 @@ public final class PrivateContainerd: @unchecked Sendable {
     public var state: String { directory.file("state") }
 
     /// Starts containerd and waits until its socket answers.
-    public init(namespace: String = "swift-container-test-\(getpid())", extraPath: String? = nil) throws {
+    /// - Parameter binaries: a directory with another release's `containerd`
+    ///   and `ctr` (``ContainerdRelease``); PATH's by default.
+    public init(namespace: String = "swift-container-test-\(getpid())", extraPath: String? = nil, binaries: String? = nil) throws {
         self.namespace = namespace
+        self.binaries = binaries
         directory = try TemporaryDirectory(prefix: "private-containerd")
         let config = """
             version = 2
@@ -43,7 +48,8 @@ public final class PrivateContainerd: @unchecked Sendable {
         let log = open(directory.file("containerd.log"), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         defer { close(log) }
         let child = try Spawn.start(
-            [try Command.resolve("containerd"), "--config", directory.file("config.toml")], directory: nil, environment: environment,
+            [binaries.map { $0 + "/containerd" } ?? (try Command.resolve("containerd")), "--config", directory.file("config.toml")],
+            directory: nil, environment: environment,
             output: log)
         close(child.stdin)
         close(child.stdout)
@@ -66,7 +72,7 @@ public final class PrivateContainerd: @unchecked Sendable {
 
     /// `ctr` arguments aimed at this containerd and namespace.
     public func ctrArguments(_ arguments: [String]) -> [String] {
-        ["ctr", "--address", address, "--namespace", namespace] + arguments
+        [binaries.map { $0 + "/ctr" } ?? "ctr", "--address", address, "--namespace", namespace] + arguments
     }
 
     /// Runs `ctr` against this containerd; throws on a non-zero exit.
