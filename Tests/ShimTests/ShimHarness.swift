@@ -11,7 +11,7 @@ final class ShimHarness: @unchecked Sendable {
 
     /// With `shim`, that binary (another build, or Debian's Go shim);
     /// ours by default. With `release`, that containerd (1.7, 2.x).
-    init(shim: String = ShimHarness.shimBinary, release: ContainerdRelease = .bookworm) throws {
+    init(shim: String = ShimHarness.defaultShim, release: ContainerdRelease = ShimHarness.defaultRelease) throws {
         // Each harness its own namespace, so runc roots and cgroups never meet.
         containerd = try PrivateContainerd(namespace: "swift-shim-test-\(getpid())-\(ShimHarness.next())", binaries: release.binaries)
         rootfs = try TemporaryDirectory(prefix: "shim-rootfs")
@@ -26,6 +26,19 @@ final class ShimHarness: @unchecked Sendable {
             value += 1
             return value
         }
+    }
+
+    /// The containerd the end-to-end suites run under: `SHIM_CONTAINERD`
+    /// (bookworm, trixie or sid; `make test` runs them under each), else
+    /// the installed 1.6.
+    static var defaultRelease: ContainerdRelease {
+        ProcessInfo.processInfo.environment["SHIM_CONTAINERD"].flatMap(ContainerdRelease.init(rawValue:)) ?? .bookworm
+    }
+
+    /// The shim those suites run: our runc.v2 binary when `SHIM_FLAVOR` is
+    /// `v2` (containerd 2.x has no runc.v1), else the v1 binary.
+    static var defaultShim: String {
+        ProcessInfo.processInfo.environment["SHIM_FLAVOR"] == "v2" ? shimV2Binary : shimBinary
     }
 
     /// The shim under test: this build's, or the one `SHIM_UNDER_TEST` names

@@ -102,3 +102,65 @@ extension ShimHarness {
         _ = try await ctr("container", "delete", id)
     }
 }
+
+extension ShimV2GroupTests {
+    /// Ten containers of one group in one shim, a hundred concurrent execs
+    /// spread over them, then each container stopped with its own exit
+    /// code: nothing is lost or misattributed, and the shim leaves nothing
+    /// behind once the last container is deleted.
+    @Test func tenContainersOneShimAHundredConcurrentExecs() async throws {
+        let harness = try ShimHarness(shim: ShimHarness.shimV2Binary, release: ShimHarness.defaultRelease)
+        defer { harness.stop() }
+        let ids = (0..<10).map { "member\($0)" }
+        for (index, id) in ids.enumerated() {
+            // SIGTERM ends each with its own code (10 + index).
+            let script = "trap 'exit \(10 + index)' TERM; while :; do sleep 0.1; done"
+            let started = try await Command.runOffPool(
+                harness.containerd.ctrArguments([
+                    "run", "-d", "--runtime", harness.shim, "--annotation", "io.containerd.runc.v2.group=ten-\(getpid())",
+                    "--rootfs", harness.rootfs.path, id, "/bin/sh", "-c", script,
+                ]))
+            #expect(started.status == 0, "\(id): \(started.errors)")
+        }
+        let addresses = Set(try ids.map { try harness.shimAddress($0) })
+        #expect(addresses.count == 1, "one socket: \(addresses)")
+        #expect(harness.shimProcesses().count == 1, "one shim: \(harness.shimProcesses())")
+
+        let results = try await withThrowingTaskGroup(of: (Int, CommandResult).self) { group in
+            for exec in 0..<100 {
+                group.addTask {
+                    let result = try await harness.ctr(
+                        "task", "exec", "--exec-id", "storm\(exec)", ids[exec % 10], "/bin/sh", "-c", "exit \(exec)")
+                    return (exec, result)
+                }
+            }
+            var collected: [Int: CommandResult] = [:]
+            for try await (exec, result) in group { collected[exec] = result }
+            return collected
+        }
+        let wrong = results.filter { $0.value.status != Int32($0.key) }.map { "\($0.key): \($0.value.status) \($0.value.errors)" }
+        #expect(results.count == 100 && wrong.isEmpty, "every exec's own exit code: \(wrong.sorted())")
+
+        let socket = String(try #require(addresses.first).dropFirst("unix://".count))
+        for (index, id) in ids.enumerated() {
+            _ = try await harness.ctr("task", "kill", id)
+            var status = ""
+            for _ in 0..<100 {
+                let wait = try await harness.ctr("task", "ls")
+                status = wait.output.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map(String.init) ?? ""
+                if status.contains("STOPPED") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let deleted = try await harness.ctr("task", "delete", id)
+            #expect(deleted.status == 0 && deleted.errors.contains("exit code \(10 + index)"), "\(id): \(deleted.errors)")
+            _ = try await harness.ctr("container", "delete", id)
+            if index < ids.count - 1 {
+                #expect(harness.shimProcesses().count == 1, "the shim stays while \(ids.count - 1 - index) remain")
+            }
+        }
+        #expect(await harness.waitForShimCount(0), "the shim exited after the last deletion")
+        #expect(!FileManager.default.fileExists(atPath: socket), "its socket is gone")
+        let runcState = (try? FileManager.default.contentsOfDirectory(atPath: "/run/containerd/runc/\(harness.containerd.namespace)")) ?? []
+        #expect(runcState.isEmpty, "no runc state left: \(runcState)")
+    }
+}

@@ -137,3 +137,23 @@ import Testing
         #expect(bad.status != 0 && bad.stdout.isEmpty, "\(bad.errors)")
     }
 }
+
+/// One binary serves both contracts: the name it runs as decides.
+@Suite struct ShimFlavorTests {
+    @Test func theProgramNameChoosesTheContract() {
+        #expect(ShimFlavor(programName: "/usr/local/bin/containerd-shim-runc-v2") == .v2)
+        #expect(ShimFlavor(programName: "containerd-shim-runc-v1") == .v1)
+        #expect(ShimFlavor(programName: "/opt/shims/my-shim") == nil)
+    }
+
+    @Test func aV2BinaryRunAsV1ServesV1() throws {
+        let directory = try TemporaryDirectory(prefix: "shim-names")
+        defer { directory.remove() }
+        let linked = directory.file("containerd-shim-runc-v1")
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: ShimHarness.shimV2Binary)
+        let version = try Command.run([linked, "-v"])
+        #expect(version.output.hasPrefix("containerd-shim-runc-v1 "), "\(version.output)")
+        let asV2 = try Command.run([ShimHarness.shimV2Binary, "-v"])
+        #expect(asV2.output.hasPrefix("containerd-shim-runc-v2 "), "\(asV2.output)")
+    }
+}

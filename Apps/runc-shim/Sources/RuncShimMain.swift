@@ -22,8 +22,11 @@ private let mallocArenaMax: Int32 = -8
 package enum RuncShimMain {
     static let version = "0.1.0"
 
-    /// Runs the action the command line names, as `flavor`'s binary.
-    package static func run(_ flavor: ShimFlavor) -> Never {
+    /// Runs the action the command line names. The flavor is the one the
+    /// name it runs as says (`…-runc-v1` or `…-runc-v2`, so one binary
+    /// installed under both names serves both), else `flavor`.
+    package static func run(_ defaultFlavor: ShimFlavor) -> Never {
+        let flavor = ShimFlavor(programName: CommandLine.arguments.first ?? "") ?? defaultFlavor
         // Before any thread exists: SIGCHLD for the Reaper's signalfd, and
         // SIGTERM/SIGINT for its second one. Threads inherit the mask.
         Reaper.blockSIGCHLD()

@@ -12,6 +12,19 @@ package enum ShimFlavor: Sendable {
     /// once no container is left.
     case v2
 
+    /// The flavor a program name (argv[0], a path or a bare name) asks for,
+    /// if its last component ends like one of the two binaries.
+    init?(programName: String) {
+        let name = programName.split(separator: "/").last.map(String.init) ?? programName
+        if name.hasSuffix("-runc-v2") {
+            self = .v2
+        } else if name.hasSuffix("-runc-v1") {
+            self = .v1
+        } else {
+            return nil
+        }
+    }
+
     /// The binary's name, as containerd looks it up in PATH.
     var binaryName: String {
         switch self {
