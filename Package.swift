@@ -291,7 +291,7 @@ let package = Package(
         .testTarget(
             name: "ShimTests",
             dependencies: [
-                "TestSupport", "TTRPC", "RuncShim", "containerd-shim-runc-v1", "containerd-shim-runc-v2",
+                "TestSupport", "TTRPC", "RuncShim", "LinuxSupport", "containerd-shim-runc-v1", "containerd-shim-runc-v2",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Tests/ShimTests",

@@ -1,4 +1,5 @@
 import Foundation
+import LinuxSupport
 import OCISpec
 import SwiftProtobuf
 import TTRPC
@@ -155,5 +156,37 @@ import Testing
         #expect(version.output.hasPrefix("containerd-shim-runc-v1 "), "\(version.output)")
         let asV2 = try Command.run([ShimHarness.shimV2Binary, "-v"])
         #expect(asV2.output.hasPrefix("containerd-shim-runc-v2 "), "\(asV2.output)")
+    }
+}
+
+extension ShimV2ProtocolTests {
+    /// SCHED_CORE set: the shim asks for a core-scheduling cookie before it
+    /// starts the server. This kernel refuses PR_SCHED_CORE (EINVAL here):
+    /// then `start` fails, for Go's shim and ours alike, and leaves no socket.
+    @Test func schedCoreIsRequestedAtStartAsGosShimDoes() async throws {
+        try await withSetup { setup in
+            let supported = (try? CoreScheduling.cookie(of: getpid())) != nil
+            for (name, binary) in [("ours", ShimHarness.shimV2Binary), ("go", ShimV2GroupTests.goShim)] {
+                let socket = StartAction.socketPath(address: setup.address, namespace: setup.namespace, id: setup.id)
+                var environment = ProcessInfo.processInfo.environment
+                environment["SCHED_CORE"] = "1"
+                environment["TTRPC_ADDRESS"] = setup.eventsSocket
+                let started = try Command.run(
+                    [binary, "-namespace", setup.namespace, "-id", setup.id, "-address", setup.address, "start"], directory: setup.bundle,
+                    environment: environment)
+                if supported {
+                    #expect(started.status == 0, "\(name): \(started.output)\(started.errors)")
+                    let pid = try #require(Int32(try String(contentsOfFile: setup.bundle + "/shim.pid", encoding: .utf8)))
+                    #expect(try CoreScheduling.cookie(of: pid) != 0, "\(name): the serving shim has a cookie")
+                    let client = try TTRPCClient(connectingTo: socket)
+                    _ = try await client.call(ShimTaskMethods.shutdown, .with { $0.id = setup.id })
+                    client.close()
+                } else {
+                    #expect(started.status != 0, "\(name): PR_SCHED_CORE is refused here, so start fails")
+                    #expect((started.output + started.errors).contains("sched core"), "\(name): \(started.output)\(started.errors)")
+                    #expect(!FileManager.default.fileExists(atPath: socket), "\(name): no socket left")
+                }
+            }
+        }
     }
 }

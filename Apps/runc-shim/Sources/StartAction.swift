@@ -53,6 +53,17 @@ enum StartAction {
             unlink(path)
             return 1
         }
+        // As containerd's shim does when SCHED_CORE is set: a core-scheduling
+        // cookie the serving shim (and so its containers) inherits.
+        if ProcessEnvironment.value("SCHED_CORE") != nil {
+            do {
+                try CoreScheduling.createCookieForProcessGroup()
+            } catch {
+                print("enable sched core support: \(error)")
+                unlink(path)
+                return 1
+            }
+        }
         var arguments = [CommandLine.arguments[0], "-namespace", flags.namespace, "-id", flags.id, "-address", flags.address]
         if flags.debug { arguments.append("-debug") }
         if !flags.publishBinary.isEmpty { arguments += ["-publish-binary", flags.publishBinary] }

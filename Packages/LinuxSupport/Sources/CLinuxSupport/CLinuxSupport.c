@@ -118,6 +118,23 @@ int clinux_set_nonblocking(int fd, int on) {
 
 void clinux_name_thread(const char *name) { prctl(PR_SET_NAME, name, 0, 0, 0); }
 
+#ifndef PR_SCHED_CORE
+#define PR_SCHED_CORE 62
+#define PR_SCHED_CORE_GET 0
+#define PR_SCHED_CORE_CREATE 1
+#endif
+// enum pid_type in the kernel: PIDTYPE_PID 0, PIDTYPE_TGID 1, PIDTYPE_PGID 2.
+#define CLINUX_PIDTYPE_PID 0
+#define CLINUX_PIDTYPE_PGID 2
+
+int clinux_sched_core_create_for_group(void) {
+    return prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, CLINUX_PIDTYPE_PGID, 0);
+}
+
+int clinux_sched_core_cookie(pid_t pid, uint64_t *cookie) {
+    return prctl(PR_SCHED_CORE, PR_SCHED_CORE_GET, pid, CLINUX_PIDTYPE_PID, (unsigned long)cookie);
+}
+
 int clinux_spawn(pid_t *pid, const char *path, int search_path, char *const argv[], char *const envp[],
                  const char *directory, const int *sources, int count, int new_session, int process_group) {
     posix_spawn_file_actions_t actions;

@@ -58,6 +58,13 @@ int clinux_set_nonblocking(int fd, int on);
 /// Names the calling thread (prctl PR_SET_NAME), as `top -H` shows it.
 void clinux_name_thread(const char *name);
 
+/// prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PIDTYPE_PGID): a new
+/// core-scheduling cookie for the caller's process group, inherited by the
+/// children it starts. 0, or -1 with errno.
+int clinux_sched_core_create_for_group(void);
+/// prctl(PR_SCHED_CORE, PR_SCHED_CORE_GET, pid, PIDTYPE_PID, cookie). 0, or -1 with errno.
+int clinux_sched_core_cookie(pid_t pid, uint64_t *cookie);
+
 /// posix_spawn(p) with: the child's descriptors 0..count-1 taken from
 /// `sources` (-1 leaves that number closed), an empty signal mask, default
 /// dispositions for every signal, optionally a new session (new_session) or
