@@ -142,20 +142,25 @@ extension CgroupsTests {
         @Test func freezeWaitsForFrozenInCgroupEvents() async throws {
             let fake = try FakeCgroup()
             defer { fake.root.remove() }
-            // Play the kernel: report frozen a little after cgroup.freeze is written.
-            let kernel = Task.detached {
-                for _ in 0..<200 {
+            // Play the kernel: report frozen a little after cgroup.freeze is
+            // written. On a thread of its own: freeze() blocks this one while
+            // it waits, and the concurrency pool may have no thread to spare.
+            let kernelDone = DispatchSemaphore(value: 0)
+            let kernel = Thread {
+                defer { kernelDone.signal() }
+                for _ in 0..<400 {
                     if (try? fake.read("cgroup.freeze"))?.hasPrefix("1") == true {
-                        try? await Task.sleep(for: .milliseconds(50))
+                        usleep(50_000)
                         try? fake.write("cgroup.events", "populated 1\nfrozen 1\n")
                         return
                     }
-                    try? await Task.sleep(for: .milliseconds(5))
+                    usleep(5_000)
                 }
             }
+            kernel.start()
             try fake.cgroup.freeze()
             #expect(try fake.cgroup.freezerState() == .frozen)
-            await kernel.value
+            kernelDone.wait()
             do {
                 try fake.cgroup.thaw(timeout: .milliseconds(200))
                 Issue.record("thaw returned though cgroup.events still says frozen")

@@ -89,7 +89,14 @@ public final class PrivateContainerd: @unchecked Sendable {
     /// Stops containerd and starts it again on the same root, state and
     /// sockets; running shims and containers are left alone.
     public func restart() throws {
+        try restart(whileDown: {})
+    }
+
+    /// Like ``restart()``, running `whileDown` while no containerd runs (a
+    /// container exiting then, say).
+    public func restart(whileDown: () throws -> Void) throws {
         terminate()
+        try whileDown()
         try launch()
     }
 

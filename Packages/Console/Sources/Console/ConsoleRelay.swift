@@ -27,7 +27,7 @@ public final class ConsoleRelay: Sendable {
     private let mode: Mode
     private let nextID = Atomic<UInt64>(1)
     private let running = Mutex(true)
-    private let ending = Mutex<(ended: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let ending = ShutdownWaiters()
     private let state = LoopState()
 
     /// What the loop keeps; touched only on the loop's thread.
@@ -44,11 +44,19 @@ public final class ConsoleRelay: Sendable {
     public init(ownThread: Bool = true) throws(ConsoleError) {
         do {
             reactor = try Reactor(name: "console-relay")
-            if ownThread { try reactor.startThread(stackSize: 128 * 1024) }
         } catch {
-            throw ConsoleError(operation: ownThread ? "start the relay thread" : "create the relay's loop", errno: error)
+            throw ConsoleError(operation: "create the relay's loop", errno: error)
         }
         mode = ownThread ? .ownThread : .driven
+        guard ownThread else { return }
+        // Every shutdown() returns once the thread has let go of the loop:
+        // its descriptors close with the relay, not some time later.
+        let ending = self.ending
+        do {
+            try reactor.startThread(stackSize: 128 * 1024) { ending.resumeAll() }
+        } catch {
+            throw ConsoleError(operation: "start the relay thread", errno: error)
+        }
     }
 
     /// A relay on a reactor shared with the rest of the process: its
@@ -101,13 +109,7 @@ public final class ConsoleRelay: Sendable {
             return running
         }
         if first { reactor.execute { [self] in beginShutdown(flushTimeout) } }
-        await withCheckedContinuation { continuation in
-            let ended = ending.withLock { ending in
-                if !ending.ended { ending.waiters.append(continuation) }
-                return ending.ended
-            }
-            if ended { continuation.resume() }
-        }
+        await ending.wait()
     }
 
     func stop(_ id: UInt64, flushTimeout: Duration) {
@@ -164,11 +166,33 @@ public final class ConsoleRelay: Sendable {
     private func endIfShutDown() {
         guard state.shuttingDown, state.pumps.isEmpty, !state.ended else { return }
         state.ended = true
-        if mode == .ownThread { reactor.stop() }
-        let waiters = ending.withLock { ending in
-            ending.ended = true
-            defer { ending.waiters = [] }
-            return ending.waiters
+        if mode == .ownThread {
+            reactor.stop()  // the thread resumes the waiters as it ends
+        } else {
+            ending.resumeAll()
+        }
+    }
+}
+
+/// Who waits in ``ConsoleRelay/shutdown(flushTimeout:)``, resumed together once the relay has ended.
+private final class ShutdownWaiters: Sendable {
+    private let state = Mutex<(ended: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state in
+                if !state.ended { state.waiters.append(continuation) }
+                return state.ended
+            }
+            if ended { continuation.resume() }
+        }
+    }
+
+    func resumeAll() {
+        let waiters = state.withLock { state in
+            state.ended = true
+            defer { state.waiters = [] }
+            return state.waiters
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -90,9 +90,21 @@ package final class Reactor: @unchecked Sendable {
 
     // MARK: Running
 
-    /// Runs the loop on a new thread named ``name`` until ``stop()``.
-    package func startThread(stackSize: Int = 256 * 1024) throws(Errno) {
-        try DetachedThread.start(name: name, stackSize: stackSize) { self.run() }
+    /// Runs the loop on a new thread named ``name`` until ``stop()``. Once
+    /// the loop ended, the thread drops its reference to the reactor (the
+    /// last one closes its descriptors) and then calls `onExit`.
+    package func startThread(stackSize: Int = 256 * 1024, onExit: (@Sendable () -> Void)? = nil) throws(Errno) {
+        let reference = Unmanaged.passRetained(self)
+        do {
+            try DetachedThread.start(name: name, stackSize: stackSize) {
+                reference.takeUnretainedValue().run()
+                reference.release()
+                onExit?()
+            }
+        } catch {
+            reference.release()
+            throw error
+        }
     }
 
     /// Runs the loop on the calling thread until ``stop()``.
