@@ -48,6 +48,23 @@ import Testing
         #expect(await harness.waitForShimCount(1), "\(shim): the group's shim exited: \(harness.shimProcesses())")
         try await harness.killAndDelete("alone")
         #expect(await harness.waitForShimCount(0), "\(shim): \(harness.shimProcesses())")
+        for address in Set(addresses) {
+            let socket = String(address.dropFirst("unix://".count))
+            var gone = false
+            for _ in 0..<100 {
+                gone = !FileManager.default.fileExists(atPath: socket)
+                if gone { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            if shimName == "go" {
+                // Go 2.1's shim leaves a group's socket behind under containerd
+                // 2.x (seen here; the field's shim leaks of #11871 and #12344):
+                // not a check of ours, but removed so the test leaves nothing.
+                if !gone { unlink(socket) }
+            } else {
+                #expect(gone, "\(shim): no socket left: \(socket)")
+            }
+        }
     }
 }
 
