@@ -73,6 +73,17 @@ import Testing
 
     /// ResizePty of a process without a terminal succeeds and does nothing,
     /// for init and for an exec, created or running.
+    /// Update of a running task: both shims write the limits into its cgroup.
+    @Test func updateReachesTheCgroup() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        let (ours, go) = try await both(harness, "update")
+        expectSame(ours, go)
+        for outcome in [ours, go] {
+            #expect(outcome["memoryLimit"] as? String == "67108864" && outcome["cpuQuota"] as? String == "50000", "\(outcome)")
+        }
+    }
+
     @Test func resizeWithoutTerminalIsANoOp() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }

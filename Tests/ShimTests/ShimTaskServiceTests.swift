@@ -184,6 +184,17 @@ import Testing
         #expect(topics.contains("/tasks/paused") && topics.contains("/tasks/resumed"), "\(topics)")
     }
 
+    /// Update (through containerd's Go client: ctr has no `task update`):
+    /// the new memory limit and CPU quota reach the container's cgroup.
+    @Test func updateChangesTheCgroupLimits() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        let outcome = try await GoShimParityTests().outcomes(harness, shim: harness.shim, "update", id: "updated")
+        #expect(outcome["update"] as? String == "ok", "\(outcome)")
+        #expect(outcome["memoryLimit"] as? String == "67108864", "\(outcome)")
+        #expect(outcome["cpuQuota"] as? String == "50000", "\(outcome)")
+    }
+
     @Test func oomKillIsReported() async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }

@@ -179,5 +179,12 @@ extension ShimV2GroupTests {
         #expect(!FileManager.default.fileExists(atPath: socket), "its socket is gone")
         let runcState = (try? FileManager.default.contentsOfDirectory(atPath: "/run/containerd/runc/\(harness.containerd.namespace)")) ?? []
         #expect(runcState.isEmpty, "no runc state left: \(runcState)")
+        let cgroups = ids.filter { FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/\(harness.containerd.namespace)/\($0)") }
+        #expect(cgroups.isEmpty, "no cgroup left: \(cgroups)")
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        let mounted = ids.filter { mountinfo.contains(harness.bundle($0)) }
+        #expect(mounted.isEmpty, "no rootfs left mounted: \(mounted)")
+        let processes = harness.shimProcesses()
+        #expect(processes.isEmpty, "no shim process left: \(processes)")
     }
 }

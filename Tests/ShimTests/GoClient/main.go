@@ -98,6 +98,8 @@ func main() {
 		missingRuntime(ctx, client, id, out)
 	case "states":
 		states(ctx, client, id, out)
+	case "update":
+		update(ctx, client, id, out)
 	default:
 		fail("unknown scenario %q", scenario)
 	}
@@ -255,6 +257,38 @@ func resize(ctx context.Context, client *containerd.Client, id string, out resul
 		fail("exec start: %v", err)
 	}
 	out["execRunning"] = outcome(exec.Resize(ctx, 132, 40))
+}
+
+// update: a running task's memory limit and CPU quota changed through the
+// task service, then read back from its cgroup (v1 memory and cpu controllers).
+func update(ctx context.Context, client *containerd.Client, id string, out result) {
+	container := newContainer(ctx, client, id, nil, oci.WithProcessArgs("/bin/sleep", "1000"))
+	defer cleanUp(ctx, container)
+	task, err := container.NewTask(ctx, cio.NullIO)
+	if err != nil {
+		fail("new task: %v", err)
+	}
+	if err := task.Start(ctx); err != nil {
+		fail("start: %v", err)
+	}
+	limit := int64(64 << 20)
+	quota := int64(50000)
+	period := uint64(100000)
+	resources := &specs.LinuxResources{
+		Memory: &specs.LinuxMemory{Limit: &limit},
+		CPU:    &specs.LinuxCPU{Quota: &quota, Period: &period},
+	}
+	out["update"] = outcome(task.Update(ctx, containerd.WithResources(resources)))
+	cgroup := "/" + *namespace + "/" + id
+	read := func(path string) string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "unreadable: " + err.Error()
+		}
+		return strings.TrimSpace(string(data))
+	}
+	out["memoryLimit"] = read("/sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes")
+	out["cpuQuota"] = read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us")
 }
 
 // missingRuntime: the runtime options name a runc that is not on PATH.
