@@ -32,7 +32,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // No traits: the default ones pull in Foundation, which a shim pays
-        // for in memory (../shared/notes/footprint.md).
+        // for in memory (docs/ARCHITECTURE.md, "Build settings").
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],

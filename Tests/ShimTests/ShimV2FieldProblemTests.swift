@@ -7,7 +7,7 @@ import Testing
 
 @testable import RuncShim
 
-/// Problems users hit with runc.v2 shims (../shared/notes/field-problems.md),
+/// Problems users hit with runc.v2 shims (containerd issues and PRs named below),
 /// each reproduced here: through the shim's own protocol with this test as
 /// containerd, or end to end with a private containerd.
 @Suite(.serialized) struct ShimV2FieldProblemTests {
