@@ -1,5 +1,6 @@
 import Synchronization
 import SystemPackage
+import TestSupport
 import Testing
 
 @testable import LinuxSupport
@@ -11,25 +12,11 @@ import Testing
 /// The one event loop under every library: descriptors, work from other
 /// threads, timers, driving by another loop, and stopping.
 @Suite struct ReactorTests {
-    /// What the loop recorded, from its thread.
-    final class Record: Sendable {
-        private let list = Mutex<[String]>([])
-        func add(_ name: String) { list.withLock { $0.append(name) } }
-        var names: [String] { list.withLock { $0 } }
-
-        /// Waits until `count` names are recorded, or gives up after 5 s.
-        func wait(for count: Int) async throws {
-            for _ in 0..<500 where names.count < count {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
-    }
-
     @Test func workRunsOnTheLoopThreadInOrder() async throws {
         let reactor = try Reactor(name: "test-loop")
         try reactor.startThread()
         defer { reactor.stop() }
-        let record = Record()
+        let record = NameRecord()
         for index in 0..<100 {
             reactor.execute { record.add(reactor.inLoop ? "\(index)" : "off the loop") }
         }
@@ -43,7 +30,7 @@ import Testing
         try reactor.startThread()
         defer { reactor.stop() }
         let ends = try OwnedDescriptor.pipe()
-        let record = Record()
+        let record = NameRecord()
         let readFD = ends.read.rawValue
         try reactor.watch(readFD, .readable) { events in
             var byte: UInt8 = 0
@@ -69,7 +56,7 @@ import Testing
         let reactor = try Reactor(name: "test-loop")
         try reactor.startThread()
         defer { reactor.stop() }
-        let record = Record()
+        let record = NameRecord()
         reactor.schedule(after: .milliseconds(80)) { record.add(reactor.inLoop ? "later" : "off the loop") }
         let cancelled = reactor.schedule(after: .milliseconds(40)) { record.add("cancelled") }
         reactor.schedule(after: .milliseconds(5)) { record.add("sooner") }
@@ -86,7 +73,7 @@ import Testing
         let driver = try Reactor(name: "driver")
         try driver.startThread()
         defer { driver.stop() }
-        let record = Record()
+        let record = NameRecord()
         try driver.watch(driven.descriptor, .readable) { _ in driven.runReady() }
         driven.execute { record.add(driver.inLoop && driven.inLoop ? "work on the driver's thread" : "elsewhere") }
         driven.schedule(after: .milliseconds(20)) { record.add("timer") }
@@ -96,7 +83,7 @@ import Testing
 
     @Test func runReturnsAfterStopAndTheWorkQueuedBeforeIt() throws {
         let reactor = try Reactor(name: "test-loop")
-        let record = Record()
+        let record = NameRecord()
         reactor.execute { record.add("first") }
         reactor.execute { reactor.stop() }
         reactor.execute { record.add("queued with the stop") }
@@ -111,7 +98,7 @@ import Testing
         defer { reactor.stop() }
         let first = try OwnedDescriptor.pipe()
         let second = try OwnedDescriptor.pipe()
-        let record = Record()
+        let record = NameRecord()
         let firstFD = first.read.rawValue
         let secondFD = second.read.rawValue
         // Whichever fires first unwatches the other: the other's event of

@@ -102,3 +102,9 @@ final class ShimHarness: @unchecked Sendable {
         rootfs.remove()
     }
 }
+
+/// Whether `pid` runs (a zombie left to PID 1, which does not reap here, counts as gone).
+func processIsLive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    return stat.split(separator: " ").dropFirst(2).first != "Z"
+}

@@ -94,8 +94,7 @@ extension ShimHarness {
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             guard let program = arguments.first, program.hasSuffix(name), arguments.contains(containerd.namespace) else { return false }
             // Not a `start` or `delete` run, and not a zombie left to PID 1.
-            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
-            return !arguments.contains("start") && !arguments.contains("delete") && state != "Z"
+            return !arguments.contains("start") && !arguments.contains("delete") && processIsLive(pid)
         }
     }
 

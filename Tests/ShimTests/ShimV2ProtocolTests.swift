@@ -57,16 +57,8 @@ import Testing
 
         // No container is left (none was created): Shutdown ends the shim.
         _ = try await client.call(ShimTaskMethods.shutdown, .with { $0.id = setup.id })
-        var exited = false
-        for _ in 0..<200 {
-            let state = (try? String(contentsOfFile: "/proc/\(shimPid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
-            if state == nil || state == "Z" {
-                exited = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(exited, "the shim exited on Shutdown")
+        for _ in 0..<200 where processIsLive(shimPid) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!processIsLive(shimPid), "the shim exited on Shutdown")
         client.close()
     }
 

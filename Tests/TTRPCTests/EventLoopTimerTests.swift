@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import TTRPC
@@ -6,24 +7,10 @@ import Testing
 /// Timers on the event loop (epoll_wait's timeout): what the shim's idle
 /// memory trim runs on.
 @Suite struct EventLoopTimerTests {
-    /// What the timers recorded, from the loop thread.
-    final class Record: Sendable {
-        private let list = Mutex<[String]>([])
-        func add(_ name: String) { list.withLock { $0.append(name) } }
-        var names: [String] { list.withLock { $0 } }
-
-        /// Waits until `count` names are recorded, or gives up after 5 s.
-        func wait(for count: Int) async throws {
-            for _ in 0..<500 where names.count < count {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
-    }
-
     @Test func timersFireOnTheLoopThreadSoonestFirst() async throws {
         let loop = try TTRPCEventLoop()
         defer { loop.stop() }
-        let fired = Record()
+        let fired = NameRecord()
         loop.runAfter(.milliseconds(60)) { fired.add(loop.inLoop ? "later" : "later, off the loop") }
         loop.runAfter(.milliseconds(5)) { fired.add(loop.inLoop ? "sooner" : "sooner, off the loop") }
         try await fired.wait(for: 2)
@@ -33,7 +20,7 @@ import Testing
     @Test func aCancelledTimerNeverFires() async throws {
         let loop = try TTRPCEventLoop()
         defer { loop.stop() }
-        let fired = Record()
+        let fired = NameRecord()
         // Long enough that the cancel surely comes first, even on a busy machine.
         let cancelled = loop.runAfter(.milliseconds(300)) { fired.add("cancelled") }
         loop.cancel(cancelled)
@@ -46,7 +33,7 @@ import Testing
     @Test func aZeroOrNegativeDelayRunsOnTheNextTurn() async throws {
         let loop = try TTRPCEventLoop()
         defer { loop.stop() }
-        let fired = Record()
+        let fired = NameRecord()
         loop.runAfter(.zero) { fired.add("zero") }
         loop.runAfter(.seconds(-1)) { fired.add("negative") }
         try await fired.wait(for: 2)

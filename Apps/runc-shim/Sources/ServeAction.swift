@@ -1,3 +1,4 @@
+import LinuxSupport
 import Logging
 import Reaper
 import Synchronization
@@ -49,7 +50,7 @@ enum ServeAction {
         let server = TTRPCServer(services: service.services(), peers: .sameUser, loop: ShimLoop.ttrpc)
         // The socket this shim serves, named by the group's key (runc.v2),
         // not necessarily this -id: removed when the shim ends.
-        let socketPath = UnixListener.path(ofListening: 3)
+        let socketPath = UnixAddress.boundPath(of: 3)
         do {
             try server.serve(listeningDescriptor: 3)
         } catch {

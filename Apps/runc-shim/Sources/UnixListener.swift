@@ -7,9 +7,6 @@ import TTRPC
 
 /// The listening socket `start` creates for the serving shim.
 enum UnixListener {
-    /// The path the listening socket `fd` is bound to, if any.
-    static func path(ofListening fd: Int32) -> String? { UnixAddress.boundPath(of: fd) }
-
     /// Binds `path` (mode 0600). If the file exists: a live server there
     /// means AlreadyExists; a stale file is removed and bound again.
     static func listen(path: String) throws(TTRPCError) -> Int32 {
