@@ -11,6 +11,11 @@ recognises each run's processes by their command lines (ctr, the shim's
 
   shim-phases.py --ctr "ctr --address A --namespace N" --rootfs DIR \
       --shim go=/usr/bin/containerd-shim-runc-v1 --shim ours=/path --rounds 30
+
+With --exec --floor null=PATH, a shim that runs nothing (bench/go/null-shim)
+takes its turn in the rounds too; only its ctr total is kept. That total
+plus the last shim's `runc exec` is the floor: what `ctr task exec` would
+take if that shim's own work cost nothing.
 """
 
 import argparse
@@ -138,9 +143,12 @@ def phases(execs, exits, shim, run_id):
     }
 
 
-def exec_phases(execs, exits, run_id):
-    """The phase durations (ms) of one `ctr task exec`, or None when a process was missed."""
+def exec_phases(execs, exits, run_id, floor=False):
+    """The phase durations (ms) of one `ctr task exec`, or None when a process was missed.
+    For the floor shim, which starts no runc, only ctr's total."""
     ctr = first(execs, lambda a: bool(a) and os.path.basename(a[0]) == "ctr" and run_id in a)
+    if floor and ctr is not None and exits.get(ctr[1]) is not None:
+        return {"total (ctr exec to exit)": (exits[ctr[1]] - ctr[0]) / 1e6}
     runc = first(execs, lambda a: bool(a) and os.path.basename(a[0]) == "runc" and "exec" in a)
     if ctr is None or runc is None:
         return None
@@ -167,8 +175,12 @@ def main():
     parser.add_argument("--shim", action="append", required=True, help="name=path")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--exec", action="store_true", help="time `ctr task exec` into a running task instead")
+    parser.add_argument("--floor", help="name=path of a shim that runs nothing (with --exec)")
     args = parser.parse_args()
     shims = [tuple(s.split("=", 1)) for s in args.shim]
+    floor = tuple(args.floor.split("=", 1)) if args.floor and args.exec else None
+    measured_shims = shims
+    shims = shims + ([floor] if floor else [])
     ctr = shlex.split(args.ctr)
     events = ProcessEvents()
     results = {name: [] for name, _ in shims}
@@ -191,7 +203,8 @@ def main():
                                check=True, stdout=subprocess.DEVNULL)
             time.sleep(0.05)  # the last exit events arrive
             execs, exits = events.window(start, time.monotonic_ns())
-            measured = exec_phases(execs, exits, run_id) if args.exec else phases(execs, exits, path, run_id)
+            is_floor = floor is not None and name == floor[0]
+            measured = exec_phases(execs, exits, run_id, is_floor) if args.exec else phases(execs, exits, path, run_id)
             if measured is None:
                 missed[name] += 1
             else:
@@ -205,7 +218,7 @@ def main():
         for name, _ in shims:
             subprocess.run(ctr + ["task", "delete", f"execs-{name}-{tag}"], stdout=subprocess.DEVNULL)
             subprocess.run(ctr + ["container", "delete", f"execs-{name}-{tag}"], stdout=subprocess.DEVNULL)
-    names = [name for name, _ in shims]
+    names = [name for name, _ in measured_shims]
     keys = list(results[names[0]][0].keys()) if results[names[0]] else []
     print(f"{'phase (median ms)':36}" + "".join(f"{n:>10}" for n in names) + f"{'ratio':>8}")
     for key in keys:
@@ -214,6 +227,13 @@ def main():
         print(f"{key:36}" + "".join(f"{v:10.2f}" for v in values) + f"{ratio:8.2f}")
     print(f"(rounds measured: " + ", ".join(f"{n} {len(results[n])}" for n in names)
           + f"; ratio = {names[-1]} / {names[0]})")
+    if floor and results[floor[0]] and results[names[-1]]:
+        null_total = statistics.median(r["total (ctr exec to exit)"] for r in results[floor[0]])
+        runc_exec = statistics.median(r["runc exec (exec to exit)"] for r in results[names[-1]])
+        reference = statistics.median(r["total (ctr exec to exit)"] for r in results[names[0]])
+        print(f"{'ctr exec to exit, ' + floor[0] + ' shim':36}{null_total:10.2f}  ({len(results[floor[0]])} rounds)")
+        print(f"{'floor (that + ' + names[-1] + ' runc exec)':36}{null_total + runc_exec:10.2f}  "
+              f"= {(null_total + runc_exec) / reference:.2f} of {names[0]}")
     if any(missed.values()):
         print("missed (a process was not seen): " + ", ".join(f"{n} {missed[n]}" for n in names), file=sys.stderr)
 

@@ -136,6 +136,23 @@ import Testing
         }
     }
 
+    /// A name is looked up in PATH as Go's exec.LookPath does: a directory
+    /// or a file without execute permission of that name is passed over,
+    /// and the executable found later is the one that runs.
+    @Test func runtimeNameIsLookedUpInPath() async throws {
+        let directory = try TemporaryDirectory(prefix: "runc-path")
+        defer { directory.remove() }
+        for name in ["first", "second", "third"] { mkdir(directory.file(name), 0o755) }
+        mkdir(directory.file("first/fake-runc"), 0o755)
+        try directory.write("second/fake-runc", "#!/bin/sh\necho not executable\n")
+        chmod(directory.file("second/fake-runc"), 0o644)
+        try directory.write("third/fake-runc", "#!/bin/sh\nprintf 'runc version 9.8.7\\ncommit: path-test\\nspec: 1.0.2\\n'\n")
+        chmod(directory.file("third/fake-runc"), 0o755)
+        let path = ["first", "second", "third"].map { directory.file($0) }.joined(separator: ":")
+        let version = try await Runc(binary: "fake-runc", environment: ["PATH=\(path)"]).version()
+        #expect(version.runc == "9.8.7" && version.commit == "path-test" && version.spec == "1.0.2")
+    }
+
     @Test func versionAndFeatures() async throws {
         let runc = Runc()
         let version = try await runc.version()

@@ -38,7 +38,8 @@ extension Runc {
 
     /// `runc --version`.
     public func version() async throws(RuncError) -> RuncVersion {
-        let command = MonitorCommand(executable: binary, arguments: ["--version"], environment: environment)
+        let command = MonitorCommand(
+            executable: RuntimeLookup.resolve(binary, environment: environment), arguments: ["--version"], environment: environment)
         let result: MonitorResult
         do {
             result = try await monitor.run(command)

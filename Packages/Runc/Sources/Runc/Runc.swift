@@ -94,7 +94,8 @@ public struct Runc: Sendable {
         let logFile = try RuncLogFile(configured: log, command: subcommand)
         defer { logFile.finish() }
         let command = MonitorCommand(
-            executable: binary, arguments: globalArguments(log: logFile.path) + invocation.arguments,
+            executable: RuntimeLookup.resolve(binary, environment: environment),
+            arguments: globalArguments(log: logFile.path) + invocation.arguments,
             environment: environment, stdin: invocation.stdin, stdout: invocation.stdout, stderr: invocation.stderr,
             extraDescriptors: invocation.extraDescriptors, input: invocation.input)
         let result: MonitorResult

@@ -28,6 +28,16 @@ enum RuntimeLookup {
         return "fork/exec \(found): \(reason)"
     }
 
+    /// The path to execute for `binary`: itself when it names a path,
+    /// else the first executable match in PATH found with access(2), so
+    /// one execve(2) runs it instead of one per PATH directory. A name
+    /// PATH does not hold is returned as is; executing it then fails with
+    /// the errno ``message(binary:errno:environment:)`` words.
+    static func resolve(_ binary: String, environment: [String]?) -> String {
+        guard !binary.contains("/") else { return binary }
+        return search(binary, path: searchPath(environment)) ?? binary
+    }
+
     /// PATH from the environment runc gets (ours when it inherits).
     static func searchPath(_ environment: [String]?) -> String {
         if let environment {
@@ -36,10 +46,13 @@ enum RuntimeLookup {
         return getenv("PATH").map { String(cString: $0) } ?? ""
     }
 
-    /// The first `directory/name` in `path` that access(2) says is executable.
+    /// The first `directory/name` in `path` that is no directory (stat(2))
+    /// and that access(2) says is executable, as Go's exec.LookPath finds it.
     static func search(_ name: String, path: String) -> String? {
         for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
+            var info = stat()
+            guard stat(candidate, &info) == 0, info.st_mode & S_IFMT != S_IFDIR else { continue }
             if access(candidate, X_OK) == 0 { return candidate }
         }
         return nil
