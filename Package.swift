@@ -299,6 +299,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PodTests",
+            dependencies: ["TestSupport", "containerd-shim-runc-v2"],
+            path: "Tests/PodTests",
+            exclude: ["CRI", "Pause"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TTRPCTests",
             dependencies: ["TTRPC", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/TTRPCTests",

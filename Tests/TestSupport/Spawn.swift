@@ -18,15 +18,19 @@ enum Spawn {
     /// Starts `arguments` with pipes for stdin/stdout/stderr (or `output`
     /// as both stdout and stderr when given; the child's stdout and stderr
     /// are then -1 here, and closing -1 is harmless).
-    static func start(_ arguments: [String], directory: String?, environment: [String: String]?, output: Int32? = nil) throws -> Child {
+    /// With `errors` (and no `output`), stderr goes there and stdout stays a pipe.
+    static func start(
+        _ arguments: [String], directory: String?, environment: [String: String]?, output: Int32? = nil, errors: Int32? = nil
+    ) throws -> Child {
         let outputStream: ProcessSpawn.Stream = output.map { .descriptor($0) } ?? .pipe
+        let errorStream: ProcessSpawn.Stream = errors.map { .descriptor($0) } ?? outputStream
         do {
             // Every pipe is close-on-exec from the start: an end leaked into
             // a child started at the same moment by another test could keep
             // a pipe open forever.
             let launched = try ProcessSpawn.launch(
                 executable: arguments[0], arguments: arguments, environment: environment.map { $0.map { "\($0.key)=\($0.value)" } },
-                directory: directory, streams: (.pipe, outputStream, outputStream))
+                directory: directory, streams: (.pipe, outputStream, errorStream))
             return Child(pid: launched.pid, stdin: launched.stdin ?? -1, stdout: launched.stdout ?? -1, stderr: launched.stderr ?? -1)
         } catch {
             throw CommandError.spawn(arguments, error.errno.rawValue)
