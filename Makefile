@@ -11,7 +11,7 @@ SWIFT ?= swift
 # builds it from Debian's util-linux source first; scripts/release-build has
 # the flags.
 
-.PHONY: deps build test lint release bench clean demo fuzz install
+.PHONY: deps build test test-vm lint release bench clean demo fuzz install
 
 # Where `make install` puts the shim: a directory on the PATH containerd searches.
 PREFIX ?= /usr/local
@@ -44,6 +44,13 @@ test: deps
 	# runc.v2 binary is found beside the v1 one).
 	SHIM_UNDER_TEST=$(CURDIR)/.build/release/containerd-shim-runc-v1 $(SWIFT) test --skip-build \
 	  --filter 'ShimTests\.|PodLifecycleTests'
+
+# The suites that need cgroup v2 or a working CRIU, inside a QEMU guest
+# running Debian 12's 6.1 kernel (cgroup v2 only): scripts/vm/. The guest is
+# built from Debian's packages on first use and cached in .build-vm/.
+test-vm: deps
+	$(SWIFT) build --build-tests
+	./scripts/vm/test-in-guest
 
 # libFuzzer over the TTRPC frame decoder and request checks, bounded in time.
 FUZZ_SECONDS ?= 60

@@ -144,11 +144,21 @@ extension TaskService {
         case .created: throw TTRPCFailure.invalidState("cannot checkpoint a task in created state")
         case .stopped, .deleted: throw TTRPCFailure.invalidState("cannot checkpoint a stopped container")
         }
-        let checkpoint = try Self.checkpointOptions(request)
+        var checkpoint = try Self.checkpointOptions(request)
+        // CRIU's work directory (its dump.log), as the Go shim has it: the
+        // one asked for and kept, else <bundle>/work/criu-work, removed after.
+        let ownWorkPath = checkpoint.criu.workPath == nil
+        let workPath = checkpoint.criu.workPath ?? process.bundle + "/work/criu-work"
+        checkpoint.criu.workPath = workPath
+        if ownWorkPath { CRIUWorkDirectory.create(workPath) }
+        defer { if ownWorkPath { CRIUWorkDirectory.remove(workPath) } }
         do {
             try await runc(options).checkpoint(request.id, options: checkpoint)
         } catch {
-            throw TTRPCFailure.runtime("OCI runtime checkpoint failed", error)
+            // CRIU's own account of the failure, kept beside the bundle.
+            let dumpLog = process.bundle + "/criu-dump.log"
+            CRIUWorkDirectory.copyLog(workPath + "/dump.log", to: dumpLog)
+            throw TTRPCFailure.runtime("OCI runtime checkpoint failed (CRIU log: \(dumpLog))", error)
         }
         var event = EventTaskCheckpointed()
         event.containerID = request.id
@@ -182,8 +192,10 @@ extension TaskService {
         let pidFile = process.bundle + "/init.pid"
         let console = process.io.terminal ? try terminals.socket() : nil
         defer { console?.close() }
+        // CRIU's work directory: the one asked for, else the bundle's `work`, as the Go shim has it.
         let criu = CRIUOptions(
-            imagePath: checkpoint, workPath: options.criuWorkPath.isEmpty ? nil : options.criuWorkPath, shellJob: process.io.terminal)
+            imagePath: checkpoint, workPath: options.criuWorkPath.isEmpty ? process.bundle + "/work" : options.criuWorkPath,
+            shellJob: process.io.terminal)
         do {
             try await runc(options).restore(
                 process.id, bundle: process.bundle,

@@ -31,10 +31,13 @@ import (
 )
 
 var (
-	address   = flag.String("address", "", "containerd's socket")
-	namespace = flag.String("namespace", "", "containerd namespace")
-	runtime   = flag.String("runtime", "", "the shim, by absolute path")
-	rootfs    = flag.String("rootfs", "", "a root filesystem directory")
+	address       = flag.String("address", "", "containerd's socket")
+	namespace     = flag.String("namespace", "", "containerd namespace")
+	runtime       = flag.String("runtime", "", "the shim, by absolute path")
+	rootfs        = flag.String("rootfs", "", "a root filesystem directory")
+	checkpointRef = flag.String("checkpoint", "", "the checkpoint image a task is checkpointed to and restored from")
+	command       = flag.String("command", "", "the shell command of a checkpointed or restored container")
+	settle        = flag.Int("settle-ms", 1500, "how long a task runs before its checkpoint")
 )
 
 // result is what the scenario prints: step name to outcome.
@@ -100,6 +103,10 @@ func main() {
 		states(ctx, client, id, out)
 	case "update":
 		update(ctx, client, id, out)
+	case "checkpoint-to-image":
+		checkpointToImage(ctx, client, id, out)
+	case "restore-from-image":
+		restoreFromImage(ctx, client, id, out)
 	default:
 		fail("unknown scenario %q", scenario)
 	}
@@ -287,8 +294,82 @@ func update(ctx context.Context, client *containerd.Client, id string, out resul
 		}
 		return strings.TrimSpace(string(data))
 	}
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		// cgroup v2 only: memory.max, and cpu.max's quota field.
+		out["memoryLimit"] = read("/sys/fs/cgroup" + cgroup + "/memory.max")
+		out["cpuQuota"] = strings.Fields(read("/sys/fs/cgroup"+cgroup+"/cpu.max") + " ")[0]
+		return
+	}
 	out["memoryLimit"] = read("/sys/fs/cgroup/memory" + cgroup + "/memory.limit_in_bytes")
 	out["cpuQuota"] = read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us")
+}
+
+// runcContainer makes a container of runtime type io.containerd.runc.v2
+// (so checkpoint and restore options are passed as runc's) running command
+// on the test's rootfs; its tasks run the shim given by -runtime, by path.
+func runcContainer(ctx context.Context, client *containerd.Client, id string) containerd.Container {
+	container, err := client.NewContainer(ctx, id,
+		containerd.WithNewSpec(oci.WithRootFSPath(*rootfs), oci.WithProcessArgs("/bin/sh", "-c", *command)),
+		containerd.WithRuntime("io.containerd.runc.v2", nil))
+	if err != nil {
+		fail("new container: %v", err)
+	}
+	return container
+}
+
+// checkpointToImage: a task started with -command, checkpointed with exit
+// (CRIU stops it) into the checkpoint image -checkpoint in containerd's
+// content store, then deleted with its container.
+func checkpointToImage(ctx context.Context, client *containerd.Client, id string, out result) {
+	container := runcContainer(ctx, client, id)
+	defer container.Delete(ctx)
+	task, err := container.NewTask(ctx, cio.NullIO, containerd.WithRuntimePath(*runtime))
+	if err != nil {
+		fail("new task: %v", err)
+	}
+	defer task.Delete(ctx, containerd.WithProcessKill)
+	wait, err := task.Wait(ctx)
+	if err != nil {
+		fail("wait: %v", err)
+	}
+	if err := task.Start(ctx); err != nil {
+		fail("start: %v", err)
+	}
+	time.Sleep(time.Duration(*settle) * time.Millisecond)
+	exit := func(r *containerd.CheckpointTaskInfo) error {
+		if r.Options == nil {
+			r.Options = &options.CheckpointOptions{}
+		}
+		r.Options.(*options.CheckpointOptions).Exit = true
+		return nil
+	}
+	_, err = task.Checkpoint(ctx, containerd.WithCheckpointName(*checkpointRef), exit)
+	out["checkpoint"] = outcome(err)
+	select {
+	case status := <-wait:
+		out["exitCode"] = int(status.ExitCode())
+	case <-time.After(30 * time.Second):
+		out["exitCode"] = "still running"
+	}
+}
+
+// restoreFromImage: a new container on the test's rootfs whose task is
+// restored from the checkpoint image -checkpoint (which a shim took), then
+// left running.
+func restoreFromImage(ctx context.Context, client *containerd.Client, id string, out result) {
+	image, err := client.GetImage(ctx, *checkpointRef)
+	if err != nil {
+		fail("checkpoint image: %v", err)
+	}
+	container := runcContainer(ctx, client, id)
+	task, err := container.NewTask(ctx, cio.NullIO, containerd.WithRuntimePath(*runtime), containerd.WithTaskCheckpoint(image))
+	out["restore"] = outcome(err)
+	if err != nil {
+		container.Delete(ctx)
+		return
+	}
+	out["start"] = outcome(task.Start(ctx))
+	out["pid"] = int(task.Pid())
 }
 
 // missingRuntime: the runtime options name a runc that is not on PATH.

@@ -16,7 +16,7 @@ public struct CgroupV2Stats: Hashable, Sendable {
 
     public struct Pids: Hashable, Sendable {
         public var current: UInt64 = 0
-        /// 0 when unlimited (`max`), as containerd reports it.
+        /// `pids.max`; `UInt64.max` when unlimited (`max`), as containerd's Go shim reports it.
         public var limit: UInt64 = 0
         public init() {}
     }

@@ -17,8 +17,7 @@ struct V2StatsReader {
         if let current = try files.readUInt64IfPresent("pids.current") {
             var pids = CgroupV2Stats.Pids()
             pids.current = current
-            let limit = try files.readUInt64("pids.max")
-            pids.limit = limit == .max ? 0 : limit
+            pids.limit = try files.readUInt64("pids.max")
             stats.pids = pids
         }
         if let text = try files.readIfPresent("cpu.stat") {
