@@ -80,23 +80,14 @@ struct ShimCheckpointTests {
     }
 
     /// `ctr task checkpoint` leaves the task running, also when it is
-    /// paused (and then still paused), with our shim and the Go shim.
+    /// paused (and then still paused), with our shim and the Go shim. The
+    /// task's stdio are containerd's FIFOs (`ctr run -d`): the shim gives the
+    /// process pipes, which CRIU can dump (a FIFO from outside it cannot).
     @Test(arguments: ["ours", "go"]) func taskCheckpointLeavesItRunningOrPaused(shim: String) async throws {
         let harness = try ShimHarness(shim: Self.binary(shim))
         defer { harness.stop() }
-        guard shim == "go" else {
-            await withKnownIssue(Self.fifoStdio) { try await checkpointKeepsItRunning(harness, shim) }
-            return
-        }
         try await checkpointKeepsItRunning(harness, shim)
     }
-
-    /// Our shim hands containerd's stdio FIFOs to a container's process
-    /// itself (no pipes and copies, as the Go shim has), and CRIU 3.17 cannot
-    /// dump a FIFO opened from a mount outside the container ("Can't lookup
-    /// mount for fd=0 path=/run/containerd/fifo/..."). With /dev/null stdio
-    /// (aCheckpointRestoresThroughEitherShim) checkpoints work.
-    static let fifoStdio: Comment = "our shim's FIFO stdio cannot be dumped by CRIU (open issue)"
 
     private func checkpointKeepsItRunning(_ harness: ShimHarness, _ shim: String) async throws {
         #expect(try await harness.run("kept", ["/bin/sh", "-c", Self.counter], detach: true).status == 0)
@@ -125,7 +116,7 @@ struct ShimCheckpointTests {
         let archive = try #require(ProcessInfo.processInfo.environment["GUEST_IMAGES"].map { $0 + "/busybox.tar" }, "GUEST_IMAGES")
         let harness = try ShimHarness(shim: ShimHarness.shimV2Binary)
         defer { harness.stop() }
-        await withKnownIssue(Self.fifoStdio) { try await liveRestore(harness, archive: archive) }
+        try await liveRestore(harness, archive: archive)
     }
 
     private func liveRestore(_ harness: ShimHarness, archive: String) async throws {

@@ -48,12 +48,15 @@ final class ProcessIO: Sendable {
     private let descriptors: Mutex<Descriptors>
     private let reaper: Reaper
 
-    /// With `copyThrough`, output FIFOs get pipes that the relay copies from:
-    /// an exec's exit then closes the client's stream even while a
-    /// background child still holds the pipe (containerd #7802). With an
-    /// `owner` other than root (runc's IoUid/IoGid), stdin is copied through
-    /// a pipe too, and every pipe belongs to the owner, so a process of that
-    /// user can reopen its stdio (`/proc/self/fd/1`, `/dev/stdout`).
+    /// With `copyThrough` and no terminal, the process gets pipes, never
+    /// containerd's FIFOs: the relay copies (splices) the stdin FIFO into one
+    /// and the others into the output FIFOs. So an exec's exit closes the
+    /// client's stream even while a background child still holds the pipe
+    /// (containerd #7802), and CRIU can checkpoint the process (it cannot dump
+    /// a FIFO opened from a mount outside the container; pipes it takes as
+    /// external). With an `owner` other than root (runc's IoUid/IoGid) every
+    /// pipe belongs to the owner, so a process of that user can reopen its
+    /// stdio (`/proc/self/fd/1`, `/dev/stdout`).
     init(
         stdin: String, stdout: String, stderr: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32), containerID: String,
         namespace: String, reaper: Reaper, copyThrough relay: ConsoleRelay? = nil
@@ -72,7 +75,7 @@ final class ProcessIO: Sendable {
                 // writer of our own so the FIFO never reports EOF on its own.
                 let reader = try Self.open(stdin, O_RDONLY | O_NONBLOCK)
                 state.stdinKeeper = try Self.open(stdin, O_WRONLY | O_NONBLOCK)
-                if let relay, !terminal, Self.isOwned(owner) {
+                if let relay, !terminal {
                     let fd = try Self.copyStdin(from: reader, relay: relay, owner: owner, state: &state)
                     stdinFD = fd
                     state.forRunc.append(fd)
@@ -181,10 +184,10 @@ final class ProcessIO: Sendable {
     static func isOwned(_ owner: (uid: UInt32, gid: UInt32)) -> Bool { owner.uid != 0 || owner.gid != 0 }
 
     /// Whether init's stdio needs the relay: a log file the shim writes, or
-    /// pipes of the IO owner's own (init's plain FIFOs otherwise go straight
-    /// to runc: no copy, no relay thread).
-    static func initNeedsRelay(stdout: String, terminal: Bool, owner: (uid: UInt32, gid: UInt32)) -> Bool {
-        StdioURI(stdout).isFile || (!terminal && isOwned(owner))
+    /// any FIFO without a terminal (copied through pipes, see `init`). A
+    /// terminal's output goes through the pty relay instead.
+    static func initNeedsRelay(stdin: String, stdout: String, stderr: String, terminal: Bool) -> Bool {
+        StdioURI(stdout).isFile || (!terminal && !(stdin.isEmpty && stdout.isEmpty && stderr.isEmpty))
     }
 
     private static func open(_ path: String, _ flags: Int32) throws(TTRPCError) -> Int32 {

@@ -163,7 +163,7 @@ final class TaskService: Sendable {
         do {
             var relay: ConsoleRelay?
             let owner = (uid: options.ioUid, gid: options.ioGid)
-            if ProcessIO.initNeedsRelay(stdout: request.stdout, terminal: request.terminal, owner: owner) {
+            if ProcessIO.initNeedsRelay(stdin: request.stdin, stdout: request.stdout, stderr: request.stderr, terminal: request.terminal) {
                 do {
                     relay = try terminals.sharedRelay()
                 } catch {
