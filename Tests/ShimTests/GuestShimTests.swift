@@ -98,6 +98,33 @@ struct GuestShimTests {
         #expect(outcome["cpuQuota"] as? String == "50000", "\(shim): \(outcome)")
     }
 
+    /// The ShimCgroup runtime option on the unified hierarchy: the shim
+    /// moves itself into that cgroup when it starts.
+    @Test(arguments: shims) func shimJoinsTheCgroupItIsGiven(shim: String) async throws {
+        let harness = try ShimHarness(shim: Self.binary(shim))
+        let cgroup = "/swift-shim-cgroup-\(getpid())-\(shim)"
+        mkdir("/sys/fs/cgroup" + cgroup, 0o755)
+        defer {
+            harness.stop()
+            rmdir("/sys/fs/cgroup" + cgroup)
+        }
+        let client = try await GoBuild.binaryOffPool(for: GoShimParityTests.clientSource, name: "go-task-client")
+        let result = try await Command.runOffPool([
+            client, "-address", harness.containerd.address, "-namespace", harness.containerd.namespace, "-runtime", harness.shim,
+            "-rootfs", harness.rootfs.path, "-shim-cgroup", cgroup, "shim-cgroup", "placed",
+        ])
+        #expect(result.status == 0 && result.output.contains("\"create\":\"ok\""), "\(shim): \(result.output) \(result.errors)")
+        let shims = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return command.contains(harness.containerd.namespace) && command.contains("containerd-shim-runc-v2") && processIsLive(pid)
+        }
+        #expect(shims.count == 1, "\(shim): \(shims)")
+        for pid in shims {
+            let membership = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+            #expect(membership.trimmingCharacters(in: .whitespacesAndNewlines) == "0::\(cgroup)", "\(shim): \(membership)")
+        }
+    }
+
     /// Two containers of one runc.v2 group share a shim, each with its own
     /// cgroup and so its own memory limit in its metrics.
     @Test(arguments: shims) func groupMembersHaveTheirOwnStats(shim: String) async throws {

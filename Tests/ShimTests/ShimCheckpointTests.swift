@@ -29,11 +29,14 @@ struct ShimCheckpointTests {
         return log.split(separator: "\n").filter { $0.contains("Error") || $0.contains("Warn") }.suffix(15).joined(separator: "\n")
     }
 
-    func goClient(_ harness: ShimHarness, _ scenario: String, id: String, runtime: String) async throws -> [String: Any] {
+    func goClient(_ harness: ShimHarness, _ scenario: String, id: String, runtime: String, terminal: Bool = false) async throws
+        -> [String: Any]
+    {
         let client = try await GoBuild.binaryOffPool(for: GoShimParityTests.clientSource, name: "go-task-client")
         let result = try await Command.runOffPool([
             client, "-address", harness.containerd.address, "-namespace", harness.containerd.namespace, "-runtime", runtime,
-            "-rootfs", harness.rootfs.path, "-checkpoint", "checkpoint/counter:1", "-command", Self.counter, scenario, id,
+            "-rootfs", harness.rootfs.path, "-checkpoint", "checkpoint/counter:1", "-command", Self.counter,
+            "-terminal=\(terminal)", scenario, id,
         ])
         guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any] else {
             throw CommandError(command: [client, scenario, id], result: result)
@@ -46,16 +49,28 @@ struct ShimCheckpointTests {
     /// same one. The task's stdio is /dev/null (containerd's NullIO).
     @Test(arguments: [("ours", "ours"), ("go", "ours"), ("ours", "go")])
     func aCheckpointRestoresThroughEitherShim(from: String, to: String) async throws {
+        try await checkpointAndRestore(from: from, to: to, terminal: false)
+    }
+
+    /// The same with a terminal (runc's --shell-job; the restored process
+    /// gets a new pty through the console socket), each shim on its own.
+    @Test(arguments: ["ours", "go"]) func aCheckpointWithATerminalRestores(shim: String) async throws {
+        try await checkpointAndRestore(from: shim, to: shim, terminal: true)
+    }
+
+    private func checkpointAndRestore(from: String, to: String, terminal: Bool) async throws {
         let harness = try ShimHarness()
         defer { harness.stop() }
         let count = harness.rootfs.file("count")
 
-        let taken = try await goClient(harness, "checkpoint-to-image", id: "taken", runtime: Self.binary(from))
+        let taken = try await goClient(harness, "checkpoint-to-image", id: "taken", runtime: Self.binary(from), terminal: terminal)
         #expect(taken["checkpoint"] as? String == "ok", "\(from): \(taken)")
         #expect(taken["exitCode"] as? Int == 137, "\(from): the checkpointed task ends as killed: \(taken)")
         let atCheckpoint = try #require(Self.reading((try? String(contentsOfFile: count, encoding: .utf8)) ?? ""), "a count was written")
 
-        let restored = try await goClient(harness, "restore-from-image", id: "restored", runtime: Self.binary(to))
+        let events = try ShimTaskServiceTests.EventLog(harness)
+        try await Task.sleep(for: .milliseconds(300))
+        let restored = try await goClient(harness, "restore-from-image", id: "restored", runtime: Self.binary(to), terminal: terminal)
         #expect(restored["restore"] as? String == "ok" && restored["start"] as? String == "ok", "\(from) -> \(to): \(restored)")
         var seen: [(token: String, count: Int)] = []
         for _ in 0..<30 {
@@ -76,7 +91,12 @@ struct ShimCheckpointTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(report.contains("exit code 137"), "\(report)")
-        print("checkpoint \(from) -> restore \(to): \(atCheckpoint) then \(seen.last.map { "\($0)" } ?? "-")")
+        // Events of the restored task, from its create to its exit.
+        try await Task.sleep(for: .milliseconds(300))
+        let topics = events.stop().filter { $0.body.contains("restored") }.map(\.topic)
+        #expect(Array(topics.prefix(2)) == ["/tasks/create", "/tasks/start"], "\(from) -> \(to): \(topics)")
+        #expect(topics.contains("/tasks/exit") && topics.last == "/tasks/delete", "\(from) -> \(to): \(topics)")
+        print("checkpoint \(from) -> restore \(to)\(terminal ? " (terminal)" : ""): \(atCheckpoint) then \(seen.last.map { "\($0)" } ?? "-"), events \(topics)")
     }
 
     /// `ctr task checkpoint` leaves the task running, also when it is

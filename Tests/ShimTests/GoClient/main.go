@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -38,6 +39,8 @@ var (
 	checkpointRef = flag.String("checkpoint", "", "the checkpoint image a task is checkpointed to and restored from")
 	command       = flag.String("command", "", "the shell command of a checkpointed or restored container")
 	settle        = flag.Int("settle-ms", 1500, "how long a task runs before its checkpoint")
+	terminal      = flag.Bool("terminal", false, "the checkpointed or restored task has a terminal")
+	cgroupPath    = flag.String("shim-cgroup", "", "the cgroup the shim is asked to join (shim-cgroup)")
 )
 
 // result is what the scenario prints: step name to outcome.
@@ -103,6 +106,8 @@ func main() {
 		states(ctx, client, id, out)
 	case "update":
 		update(ctx, client, id, out)
+	case "shim-cgroup":
+		shimCgroup(ctx, client, id, out)
 	case "checkpoint-to-image":
 		checkpointToImage(ctx, client, id, out)
 	case "restore-from-image":
@@ -304,13 +309,31 @@ func update(ctx context.Context, client *containerd.Client, id string, out resul
 	out["cpuQuota"] = read("/sys/fs/cgroup/cpu" + cgroup + "/cpu.cfs_quota_us")
 }
 
+// taskIO: /dev/null stdio, or with -terminal a terminal whose output is discarded.
+func taskIO() cio.Creator {
+	if *terminal {
+		return cio.NewCreator(cio.WithStreams(nil, io.Discard, nil), cio.WithTerminal)
+	}
+	return cio.NullIO
+}
+
+// shimCgroup: a task created (not started) whose runtime options ask the
+// shim to join the cgroup -shim-cgroup; left for the test to inspect.
+func shimCgroup(ctx context.Context, client *containerd.Client, id string, out result) {
+	container := newContainer(ctx, client, id, &options.Options{ShimCgroup: *cgroupPath}, oci.WithProcessArgs("/bin/sleep", "1000"))
+	_, err := container.NewTask(ctx, cio.NullIO)
+	out["create"] = outcome(err)
+}
+
 // runcContainer makes a container of runtime type io.containerd.runc.v2
 // (so checkpoint and restore options are passed as runc's) running command
 // on the test's rootfs; its tasks run the shim given by -runtime, by path.
 func runcContainer(ctx context.Context, client *containerd.Client, id string) containerd.Container {
-	container, err := client.NewContainer(ctx, id,
-		containerd.WithNewSpec(oci.WithRootFSPath(*rootfs), oci.WithProcessArgs("/bin/sh", "-c", *command)),
-		containerd.WithRuntime("io.containerd.runc.v2", nil))
+	specOpts := []oci.SpecOpts{oci.WithRootFSPath(*rootfs), oci.WithProcessArgs("/bin/sh", "-c", *command)}
+	if *terminal {
+		specOpts = append(specOpts, oci.WithTTY)
+	}
+	container, err := client.NewContainer(ctx, id, containerd.WithNewSpec(specOpts...), containerd.WithRuntime("io.containerd.runc.v2", nil))
 	if err != nil {
 		fail("new container: %v", err)
 	}
@@ -323,7 +346,7 @@ func runcContainer(ctx context.Context, client *containerd.Client, id string) co
 func checkpointToImage(ctx context.Context, client *containerd.Client, id string, out result) {
 	container := runcContainer(ctx, client, id)
 	defer container.Delete(ctx)
-	task, err := container.NewTask(ctx, cio.NullIO, containerd.WithRuntimePath(*runtime))
+	task, err := container.NewTask(ctx, taskIO(), containerd.WithRuntimePath(*runtime))
 	if err != nil {
 		fail("new task: %v", err)
 	}
@@ -341,6 +364,7 @@ func checkpointToImage(ctx context.Context, client *containerd.Client, id string
 			r.Options = &options.CheckpointOptions{}
 		}
 		r.Options.(*options.CheckpointOptions).Exit = true
+		r.Options.(*options.CheckpointOptions).Terminal = *terminal
 		return nil
 	}
 	_, err = task.Checkpoint(ctx, containerd.WithCheckpointName(*checkpointRef), exit)
@@ -362,7 +386,7 @@ func restoreFromImage(ctx context.Context, client *containerd.Client, id string,
 		fail("checkpoint image: %v", err)
 	}
 	container := runcContainer(ctx, client, id)
-	task, err := container.NewTask(ctx, cio.NullIO, containerd.WithRuntimePath(*runtime), containerd.WithTaskCheckpoint(image))
+	task, err := container.NewTask(ctx, taskIO(), containerd.WithRuntimePath(*runtime), containerd.WithTaskCheckpoint(image))
 	out["restore"] = outcome(err)
 	if err != nil {
 		container.Delete(ctx)
