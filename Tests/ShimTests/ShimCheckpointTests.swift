@@ -96,7 +96,9 @@ struct ShimCheckpointTests {
         let topics = events.stop().filter { $0.body.contains("restored") }.map(\.topic)
         #expect(Array(topics.prefix(2)) == ["/tasks/create", "/tasks/start"], "\(from) -> \(to): \(topics)")
         #expect(topics.contains("/tasks/exit") && topics.last == "/tasks/delete", "\(from) -> \(to): \(topics)")
-        print("checkpoint \(from) -> restore \(to)\(terminal ? " (terminal)" : ""): \(atCheckpoint) then \(seen.last.map { "\($0)" } ?? "-"), events \(topics)")
+        print(
+            "checkpoint \(from) -> restore \(to)\(terminal ? " (terminal)" : ""): \(atCheckpoint) then \(seen.last.map { "\($0)" } ?? "-"), events \(topics)"
+        )
     }
 
     /// `ctr task checkpoint` leaves the task running, also when it is
