@@ -323,10 +323,10 @@ import Testing
             })
         let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         let line = mountinfo.split(separator: "\n").first { $0.contains(" \(rootfs) ") }
+        let nearby = mountinfo.split(separator: "\n").filter { $0.contains(setup.bundle) || $0.contains(layers) }.joined(separator: " | ")
         #expect(
             line?.contains(" - overlay ") == true,
-            "the overlay is mounted on the bundle's rootfs: \(line ?? "no mount"); mount table lines under the bundle: "
-                + mountinfo.split(separator: "\n").filter { $0.contains(setup.bundle) || $0.contains(layers) }.joined(separator: " | "))
+            "the overlay is mounted on the bundle's rootfs: \(line ?? "no mount"); mount table lines under the bundle: \(nearby)")
         let _: ShimStartResponse = try await client.call(task, "Start", ShimStartRequest.with { $0.id = setup.id })
         let _: Google_Protobuf_Empty = try await client.call(
             task, "Exec",
