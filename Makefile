@@ -11,7 +11,7 @@ SWIFT ?= swift
 # builds it from Debian's util-linux source first; scripts/release-build has
 # the flags.
 
-.PHONY: deps build test test-vm lint release bench clean demo fuzz install
+.PHONY: deps build test test-vm lint release bench clean demo fuzz install dist
 
 # Where `make install` puts the shim: a directory on the PATH containerd searches.
 PREFIX ?= /usr/local
@@ -70,6 +70,10 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/containerd-shim-runc-v2 $(DESTDIR)$(PREFIX)/bin/containerd-shim-runc-v2
 	ln -f $(DESTDIR)$(PREFIX)/bin/containerd-shim-runc-v2 $(DESTDIR)$(PREFIX)/bin/containerd-shim-runc-v1
+
+# The release tarball: static binaries, SHA256SUMS, the operator docs (dist/).
+dist: release
+	./scripts/dist
 
 bench: deps release
 	./bench/run
