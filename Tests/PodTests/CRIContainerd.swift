@@ -32,11 +32,7 @@ final class CRIContainerd: @unchecked Sendable {
     var shimBinary: String {
         switch shim {
         case .go: return release.goShimV2
-        case .ours:
-            if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty {
-                return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("containerd-shim-runc-v2").path
-            }
-            return BuiltProduct.path("containerd-shim-runc-v2")
+        case .ours: return ShimUnderTest.runcV2
         }
     }
 
@@ -99,12 +95,8 @@ final class CRIContainerd: @unchecked Sendable {
 
     /// The shim processes serving this containerd that are alive (not zombies).
     func liveShims() -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
-            let arguments = command.split(separator: "\0").map(String.init)
-            return arguments.contains(address) && arguments.contains { $0.hasSuffix("containerd-shim-runc-v2") }
-                && processIsAlive(pid)
+        liveProcesses { arguments in
+            arguments.contains(address) && arguments.contains { $0.hasSuffix("containerd-shim-runc-v2") }
         }
     }
 
@@ -307,10 +299,4 @@ private final class Counter: @unchecked Sendable {
         value += 1
         return value
     }
-}
-
-/// Whether `pid` runs (a zombie does not).
-func processIsAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-    return stat.split(separator: " ").dropFirst(2).first != "Z"
 }

@@ -59,16 +59,8 @@ struct GuestShimTests {
     @Test(arguments: shims) func oomIsReportedBeforeTheExit(shim: String) async throws {
         let harness = try ShimHarness(shim: Self.binary(shim))
         defer { harness.stop() }
-        let events = try ShimTaskServiceTests.EventLog(harness)
-        try await Task.sleep(for: .milliseconds(500))
-        let result = try await Command.runOffPool(
-            harness.containerd.ctrArguments([
-                "run", "--rm", "--memory-limit", "\(32 << 20)", "--runtime", harness.shim, "--rootfs", harness.rootfs.path, "oom",
-                "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1",
-            ]))
+        let (result, topics) = try await ShimTaskServiceTests.runOutOfMemory(harness, settle: .milliseconds(500))
         #expect(result.status == 137, "\(shim): \(result.errors)")
-        try await Task.sleep(for: .milliseconds(500))
-        let topics = events.stop().map(\.topic)
         #expect(topics.contains("/tasks/oom"), "\(shim): \(topics)")
         if let oom = topics.firstIndex(of: "/tasks/oom"), let exit = topics.firstIndex(of: "/tasks/exit") {
             #expect(oom < exit, "\(shim): \(topics)")
@@ -114,10 +106,7 @@ struct GuestShimTests {
             "-rootfs", harness.rootfs.path, "-shim-cgroup", cgroup, "shim-cgroup", "placed",
         ])
         #expect(result.status == 0 && result.output.contains("\"create\":\"ok\""), "\(shim): \(result.output) \(result.errors)")
-        let shims = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            return command.contains(harness.containerd.namespace) && command.contains("containerd-shim-runc-v2") && processIsLive(pid)
-        }
+        let shims = harness.shimProcesses()
         #expect(shims.count == 1, "\(shim): \(shims)")
         for pid in shims {
             let membership = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
@@ -140,10 +129,7 @@ struct GuestShimTests {
         let second = try await Self.metrics(harness, "second")
         #expect(Self.value(first, "memory", "usage_limit") == 48 << 20, "\(shim): \(first)")
         #expect(Self.value(second, "memory", "usage_limit") == 80 << 20, "\(shim): \(second)")
-        let shims = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            return command.contains(harness.containerd.namespace) && command.contains("containerd-shim-runc-v2") && processIsLive(pid)
-        }
+        let shims = harness.shimProcesses()
         #expect(shims.count == 1, "one shim for the group: \(shims)")
     }
 }

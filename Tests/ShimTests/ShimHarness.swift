@@ -43,19 +43,11 @@ final class ShimHarness: @unchecked Sendable {
 
     /// The shim under test: this build's, or the one `SHIM_UNDER_TEST` names
     /// (`make test` runs the shim suites again on the static release binary).
-    static var shimBinary: String {
-        if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty { return path }
-        return BuiltProduct.path("containerd-shim-runc-v1")
-    }
+    static var shimBinary: String { ShimUnderTest.runcV1 }
 
     /// Our runc.v2 shim: beside the v1 binary under test (the release one
     /// when `SHIM_UNDER_TEST` names it), else this build's.
-    static var shimV2Binary: String {
-        if let path = ProcessInfo.processInfo.environment["SHIM_UNDER_TEST"], !path.isEmpty {
-            return URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("containerd-shim-runc-v2").path
-        }
-        return BuiltProduct.path("containerd-shim-runc-v2")
-    }
+    static var shimV2Binary: String { ShimUnderTest.runcV2 }
 
     /// `ctr run --rm` through our shim; returns ctr's result (its exit status is the container's).
     func run(_ id: String, _ command: [String], detach: Bool = false) async throws -> CommandResult {
@@ -101,10 +93,4 @@ final class ShimHarness: @unchecked Sendable {
         CgroupLeftovers.remove(containerd.namespace)
         rootfs.remove()
     }
-}
-
-/// Whether `pid` runs (a zombie left to PID 1, which does not reap here, counts as gone).
-func processIsLive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-    return stat.split(separator: " ").dropFirst(2).first != "Z"
 }

@@ -195,19 +195,27 @@ import Testing
         #expect(outcome["cpuQuota"] as? String == "50000", "\(outcome)")
     }
 
-    @Test func oomKillIsReported() async throws {
-        let harness = try ShimHarness()
-        defer { harness.stop() }
+    /// `ctr run --rm` of a dd that needs 256 MiB under a 32 MiB limit: ctr's
+    /// result and the event topics seen meanwhile.
+    static func runOutOfMemory(_ harness: ShimHarness, settle: Duration = .milliseconds(300)) async throws
+        -> (result: CommandResult, topics: [String])
+    {
         let events = try EventLog(harness)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: settle)
         let result = try await Command.runOffPool(
             harness.containerd.ctrArguments([
                 "run", "--rm", "--memory-limit", "\(32 << 20)", "--runtime", harness.shim, "--rootfs", harness.rootfs.path, "oom",
                 "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1",
             ]))
+        try await Task.sleep(for: settle)
+        return (result, events.stop().map(\.topic))
+    }
+
+    @Test func oomKillIsReported() async throws {
+        let harness = try ShimHarness()
+        defer { harness.stop() }
+        let (result, topics) = try await Self.runOutOfMemory(harness)
         #expect(result.status == 137, "\(result.errors)")
-        try await Task.sleep(for: .milliseconds(300))
-        let topics = events.stop().map(\.topic)
         #expect(topics.contains("/tasks/oom"), "\(topics)")
         if let oom = topics.firstIndex(of: "/tasks/oom"), let exit = topics.firstIndex(of: "/tasks/exit") { #expect(oom < exit) }
     }

@@ -88,13 +88,10 @@ extension ShimHarness {
     /// Serving shims of this harness (this binary, this namespace): their pids.
     func shimProcesses() -> [Int32] {
         let name = URL(fileURLWithPath: shim).lastPathComponent
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return liveProcesses { arguments in
             guard let program = arguments.first, program.hasSuffix(name), arguments.contains(containerd.namespace) else { return false }
-            // Not a `start` or `delete` run, and not a zombie left to PID 1.
-            return !arguments.contains("start") && !arguments.contains("delete") && processIsLive(pid)
+            // Not a `start` or `delete` run.
+            return !arguments.contains("start") && !arguments.contains("delete")
         }
     }
 

@@ -17,14 +17,6 @@ public enum BackgroundDaemon {
     public static func stop(_ pid: pid_t, grace: TimeInterval = 10) {
         guard pid > 0, !Spawn.reapIfExited(pid) else { return }
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while !Spawn.reapIfExited(pid) {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = Spawn.wait(pid)
-                return
-            }
-            usleep(20_000)
-        }
+        Spawn.reap(pid, within: grace)
     }
 }

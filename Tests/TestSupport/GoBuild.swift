@@ -98,15 +98,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while !Spawn.reapIfExited(pid) {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = Spawn.wait(pid)
-                break
-            }
-            usleep(10_000)
-        }
+        Spawn.reap(pid, within: 5)
     }
 
     /// Everything the program wrote; call after it stopped.

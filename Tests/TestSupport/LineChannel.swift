@@ -65,15 +65,7 @@ public final class LineChannel: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         close(input)
-        let deadline = Date().addingTimeInterval(5)
-        while !Spawn.reapIfExited(pid) {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = Spawn.wait(pid)
-                break
-            }
-            usleep(10_000)
-        }
+        Spawn.reap(pid, within: 5)
         close(output)
     }
 

@@ -113,17 +113,7 @@ public final class PrivateContainerd: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after 10 s; reaped with waitpid, bounded.
     private func terminate() {
-        guard pid > 0, !Spawn.reapIfExited(pid) else { return }
-        kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while !Spawn.reapIfExited(pid) {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = Spawn.wait(pid)
-                break
-            }
-            usleep(20_000)
-        }
+        BackgroundDaemon.stop(pid)
         pid = 0
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import LinuxSupport
 
 #if canImport(Glibc)
@@ -96,6 +97,19 @@ enum Spawn {
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
         return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Waits up to `seconds` for `pid` to exit, then SIGKILLs it; reaped either way.
+    static func reap(_ pid: pid_t, within seconds: TimeInterval) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !reapIfExited(pid) {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = wait(pid)
+                return
+            }
+            usleep(10_000)
+        }
     }
 
     /// Whether `pid` has exited (reaping it if so), without blocking.
