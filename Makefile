@@ -11,7 +11,7 @@ SWIFT ?= swift
 # builds it from Debian's util-linux source first; scripts/release-build has
 # the flags.
 
-.PHONY: deps build test test-vm lint release bench clean demo fuzz install dist
+.PHONY: deps build test test-vm lint docs release bench clean demo fuzz install dist examples
 
 # Where `make install` puts the shim: a directory on the PATH containerd searches.
 PREFIX ?= /usr/local
@@ -56,6 +56,12 @@ test-vm: deps
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	./scripts/fuzz-ttrpc $(FUZZ_SECONDS)
+
+# The API reference: one DocC catalog per library product, built into one
+# static site (.build-docs/site) with warnings as errors; every public
+# symbol must have a documentation comment (scripts/check-doc-coverage.py).
+docs: deps
+	./scripts/build-docs
 
 lint:
 	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench Fuzz

@@ -35,6 +35,8 @@ let package = Package(
         // for in memory (docs/ARCHITECTURE.md, "Build settings").
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Builds the DocC catalogs (`make docs`); used by no target.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // MARK: The shared Linux layer (internal: no product vends it)

@@ -2,9 +2,11 @@ import SystemPackage
 
 /// The freezer state of a cgroup.
 public enum FreezerState: String, Hashable, Sendable {
+    /// Running: v1 `freezer.state` THAWED, v2 `cgroup.freeze` 0.
     case thawed = "THAWED"
     /// v1 only: the kernel is still stopping tasks.
     case freezing = "FREEZING"
+    /// Every task stopped: v1 `freezer.state` FROZEN, v2 `cgroup.events` `frozen 1`.
     case frozen = "FROZEN"
 }
 

@@ -13,14 +13,18 @@ import SystemPackage
 /// that v1 does not mount (on this kind of host, hugetlb) are used through
 /// cgroup2. A value type: it names directories, it holds no descriptor.
 public struct Cgroup: Hashable, Sendable, CustomStringConvertible {
+    /// The hierarchies the directories live in.
     public let hierarchy: CgroupHierarchy
     /// The cgroup's directory for each v1 controller (co-mounted controllers share one).
     public let v1Directories: [Controller: FilePath]
     /// The cgroup's cgroup2 directory.
     public let unifiedDirectory: FilePath?
 
+    /// Legacy (v1), hybrid or unified (v2), from the hierarchy.
     public var mode: CgroupMode { hierarchy.mode }
 
+    /// A cgroup at directories the caller chose; nothing is created or checked.
+    /// Most callers use ``create(_:in:)`` or ``load(_:in:)`` instead.
     public init(hierarchy: CgroupHierarchy, v1Directories: [Controller: FilePath], unifiedDirectory: FilePath?) {
         self.hierarchy = hierarchy
         self.v1Directories = v1Directories
@@ -238,7 +242,7 @@ public struct Cgroup: Hashable, Sendable, CustomStringConvertible {
     /// Removes this cgroup and the cgroups below it (rmdir(2), deepest
     /// first) in every hierarchy. A cgroup with processes is refused with
     /// ``CgroupError/Kind/busy`` unless `killingProcesses` is set: then they
-    /// are killed with SIGKILL (``kill(signal:)``) and awaited up to
+    /// are killed with SIGKILL (``kill(signal:timeout:)``) and awaited up to
     /// `timeout`. Already-removed directories are not an error.
     public func delete(killingProcesses: Bool = false, timeout: Duration = .seconds(5)) throws(CgroupError) {
         if try isPopulated() {

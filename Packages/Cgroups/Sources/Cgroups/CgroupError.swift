@@ -23,6 +23,7 @@ public struct CgroupError: Error, Hashable, Sendable, CustomStringConvertible {
         case timeout
     }
 
+    /// What kind of failure this is, for callers to branch on.
     public var kind: Kind
     /// What was being done: "write", "read", "create", "freeze"…
     public var operation: String
@@ -30,10 +31,12 @@ public struct CgroupError: Error, Hashable, Sendable, CustomStringConvertible {
     public var path: FilePath?
     /// The value being written, or the input that was refused.
     public var value: String?
+    /// The errno the system call set, when one did.
     public var errno: Errno?
     /// A sentence beyond the errno.
     public var detail: String?
 
+    /// An error of `kind` during `operation`, with what is known of its cause.
     public init(
         _ kind: Kind, operation: String, path: FilePath? = nil, value: String? = nil, errno: Errno? = nil, detail: String? = nil
     ) {

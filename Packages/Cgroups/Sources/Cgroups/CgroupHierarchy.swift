@@ -5,6 +5,7 @@ import SystemPackage
 /// `/proc/self/mountinfo`. A hierarchy built by hand (a fake cgroup tree in a
 /// temporary directory, say) works the same way.
 public struct CgroupHierarchy: Hashable, Sendable {
+    /// Which hierarchies the host mounts: legacy, hybrid or unified.
     public var mode: CgroupMode
     /// The mount point of each v1 controller. Co-mounted controllers (`cpu,cpuacct`) share one.
     public var v1Mounts: [Controller: FilePath]
@@ -13,6 +14,7 @@ public struct CgroupHierarchy: Hashable, Sendable {
     /// The cgroup2 mount point (unified and hybrid).
     public var unifiedMount: FilePath?
 
+    /// A hierarchy with the given mount points (for fake trees in tests, or mounts found elsewhere).
     public init(
         mode: CgroupMode, v1Mounts: [Controller: FilePath] = [:], v1MountRoots: [Controller: String] = [:],
         unifiedMount: FilePath? = nil

@@ -17,6 +17,7 @@ public struct OOMEvent: Hashable, Sendable {
     /// kernel's notification can also mean "under OOM" with no kill, then 0).
     public var newKills: UInt64
 
+    /// An event as the watcher reports it.
     public init(oomKills: UInt64, newKills: UInt64) {
         self.oomKills = oomKills
         self.newKills = newKills
@@ -27,6 +28,7 @@ public struct OOMEvent: Hashable, Sendable {
 public enum OOMWatchResult: Hashable, Sendable {
     /// Nothing new.
     case none
+    /// An OOM event.
     case oom(OOMEvent)
     /// The cgroup was removed or became empty; no more events can come.
     case ended

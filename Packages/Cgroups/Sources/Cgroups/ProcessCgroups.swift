@@ -7,6 +7,7 @@ public struct ProcessCgroups: Hashable, Sendable {
     /// The cgroup2 path.
     public var unified: String?
 
+    /// Parses the text of a `/proc/PID/cgroup` file; lines it cannot read are skipped.
     public static func parse(_ text: String) -> ProcessCgroups {
         var v1: [Controller: String] = [:]
         var unified: String?

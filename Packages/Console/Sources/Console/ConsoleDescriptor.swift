@@ -25,6 +25,7 @@ public final class ConsoleDescriptor: Sendable, CustomStringConvertible {
     /// The descriptor number, or -1 once closed.
     public var rawValue: Int32 { state.withLock { $0 } }
 
+    /// The same descriptor as swift-system's `FileDescriptor`, still owned by this value: do not close it.
     public var fileDescriptor: FileDescriptor { FileDescriptor(rawValue: rawValue) }
 
     /// A close-on-exec duplicate (F_DUPFD_CLOEXEC) owned separately.

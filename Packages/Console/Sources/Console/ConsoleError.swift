@@ -6,6 +6,7 @@ public struct ConsoleError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is, for callers to branch on. New codes may
     /// be added: switch with a default.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable number for the code, for logs and for switching on codes from a wire or a file.
         public let rawValue: Int
         public let description: String
 
@@ -31,10 +32,13 @@ public struct ConsoleError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// What kind of failure this is.
     public var code: Code
+    /// The call or step that failed (`open`, `tcsetattr`, `recvmsg`…).
     public var operation: String
     /// The socket path, device name or other object concerned.
     public var path: String?
+    /// The errno the system call set, when one did.
     public var errno: Errno?
+    /// What went wrong beyond the errno, when there is more to say.
     public var detail: String?
 
     /// Without `code`, it follows the errno (ETIMEDOUT: ``Code/timedOut``…),

@@ -10,6 +10,7 @@ import CConsoleLinux
 /// grantpt, unlockpt) and its slave device `/dev/pts/N`. Both descriptors
 /// are close-on-exec and owned: they close with the value.
 public final class Pty: Sendable {
+    /// The master, from `/dev/ptmx`: read it to get what the slave's processes write, write it to type into them.
     public let master: ConsoleDescriptor
     /// The slave's path (ptsname_r), such as `/dev/pts/3`.
     public let slavePath: String
@@ -28,7 +29,9 @@ public final class Pty: Sendable {
         slave = ConsoleDescriptor(taking: slaveFD)
     }
 
+    /// The master's termios and window size (the descriptor stays owned by this pair).
     public var masterTerminal: Terminal { Terminal(master) }
+    /// The slave's termios and window size (the descriptor stays owned by this pair).
     public var slaveTerminal: Terminal { Terminal(slave) }
 
     /// Closes both ends now.

@@ -10,9 +10,12 @@ import CConsoleLinux
 /// master or slave): termios(3) with tcgetattr/tcsetattr and the window
 /// size with TIOCGWINSZ/TIOCSWINSZ. It does not own the descriptor.
 public struct Terminal: Sendable {
+    /// The terminal's descriptor; not owned, not closed by this value.
     public let descriptor: Int32
 
+    /// Settings of a raw descriptor the caller keeps open.
     public init(_ descriptor: Int32) { self.descriptor = descriptor }
+    /// Settings of a ``ConsoleDescriptor``, which must outlive this value.
     public init(_ descriptor: ConsoleDescriptor) { self.descriptor = descriptor.rawValue }
 
     /// tcgetattr(3).
@@ -47,6 +50,7 @@ public struct Terminal: Sendable {
         try setAttributes(current)
     }
 
+    /// Whether ECHO is set in `c_lflag` (tcgetattr(3)): typed input is echoed back.
     public func isEchoing() throws(ConsoleError) -> Bool { try attributes().c_lflag & cconsole_echo != 0 }
 
     /// Whether output newlines become CR-LF (ONLCR). runc's consoles
@@ -57,6 +61,7 @@ public struct Terminal: Sendable {
         try setAttributes(current)
     }
 
+    /// Whether ICANON is set in `c_lflag` (tcgetattr(3)): input is delivered line by line.
     public func isCanonical() throws(ConsoleError) -> Bool { try attributes().c_lflag & cconsole_icanon != 0 }
 
     /// TIOCGWINSZ.

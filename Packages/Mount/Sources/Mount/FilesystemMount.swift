@@ -10,6 +10,7 @@ public struct FilesystemMount: Hashable, Sendable {
     /// fstab-style options.
     public var options: [String]
 
+    /// A mount of `source` (a device, a directory for `bind`, or a name such as `overlay`) of filesystem `type` on `target`, with fstab-style options (`ro`, `bind`, `lowerdir=…`).
     public init(type: String, source: String, target: String, options: [String] = []) {
         self.type = type
         self.source = source

@@ -6,6 +6,7 @@ public struct MountError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is, for callers to branch on. New codes may
     /// be added: switch with a default.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable number for the code, for logs and for switching on codes from a wire or a file.
         public let rawValue: Int
         public let description: String
 
@@ -31,10 +32,15 @@ public struct MountError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// What kind of failure this is.
     public var code: Code
+    /// The call or step that failed (`mount`, `umount`, `parse options`…).
     public var operation: String
+    /// The mount's source, when the operation had one.
     public var source: String?
+    /// The mount point concerned.
     public var target: String?
+    /// The filesystem type, when the operation had one.
     public var type: String?
+    /// The errno the kernel or libmount returned, when there was one.
     public var errno: Errno?
     /// What libmount or the check said, beyond the errno.
     public var detail: String?

@@ -8,13 +8,17 @@ import SystemPackage
 /// One line of /proc/self/mountinfo, as libmount parses it (octal escapes
 /// such as `\040` decoded).
 public struct MountInfo: Hashable, Sendable {
+    /// The mount's unique id (first field of mountinfo).
     public var id: Int32
+    /// The id of the parent mount.
     public var parentID: Int32
     /// The mount's root within its filesystem.
     public var root: String
     /// The mount point.
     public var target: String
+    /// The mount source (a device, `overlay`, `tmpfs`…), as the filesystem reports it.
     public var source: String
+    /// The filesystem type (`ext4`, `overlay`…).
     public var type: String
     /// Per-mount options (`rw,nosuid,relatime`).
     public var options: String
@@ -38,6 +42,7 @@ public struct MountTable: Sendable {
     /// Every mount, in the kernel's order (a later mount on the same target is on top).
     public let entries: [MountInfo]
 
+    /// A table of the given entries, in mount order (for tests and for tables read elsewhere).
     public init(entries: [MountInfo]) {
         self.entries = entries
     }

@@ -25,6 +25,7 @@ public struct OCISpecError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A sentence saying what is wrong.
     public var message: String
 
+    /// An error of `kind`, with the file, errno and JSON path concerned where known.
     public init(kind: Kind, message: String, file: FilePath? = nil, errno: Errno? = nil, jsonPath: String? = nil) {
         self.kind = kind
         self.message = message

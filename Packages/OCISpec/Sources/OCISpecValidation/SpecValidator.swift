@@ -10,6 +10,7 @@ import OCISpec
 /// for problem in report.problems { print(problem) }  // "process.cwd: must be an absolute path…"
 /// ```
 public struct SpecValidator: Sendable {
+    /// A validator; it holds no state, so one can be shared.
     public init() {}
 
     /// Validates a JSON document. `kind` nil detects it from its keys.

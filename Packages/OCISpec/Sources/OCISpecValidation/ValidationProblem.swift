@@ -29,6 +29,7 @@ public struct ValidationProblem: Hashable, Sendable, CustomStringConvertible {
     /// What is wrong, in a sentence.
     public var message: String
 
+    /// A problem at `path` (a JSON path such as `linux.namespaces[2].type`).
     public init(path: String, kind: Kind, message: String) {
         self.path = path.isEmpty ? "$" : path
         self.kind = kind

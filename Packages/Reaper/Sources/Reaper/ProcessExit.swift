@@ -33,6 +33,7 @@ public struct ProcessExit: Hashable, Sendable, CustomStringConvertible {
     /// …and nanoseconds within that second.
     public var nanoseconds: Int32
 
+    /// An exit of `pid` with its status and the CLOCK_REALTIME time it was reaped.
     public init(pid: Int32, status: ExitStatus, seconds: Int64, nanoseconds: Int32) {
         self.pid = pid
         self.status = status

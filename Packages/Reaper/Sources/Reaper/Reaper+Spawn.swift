@@ -15,7 +15,9 @@ public struct SpawnedProcess: Sendable {
     public let pid: Int32
     /// Our ends of the pipes asked for with `.pipe`; the caller owns and closes them.
     public let stdin: FileDescriptor?
+    /// Our read end of the stdout pipe, when the command asked for `.pipe`; the caller owns and closes it.
     public let stdout: FileDescriptor?
+    /// Our read end of the stderr pipe, when the command asked for `.pipe`; the caller owns and closes it.
     public let stderr: FileDescriptor?
 }
 

@@ -62,6 +62,8 @@ public final class Reaper: Sendable {
     ///     take from a signalfd and pass to `onSignal`, so a process needs no
     ///     thread of its own to wait for them. Block them first with
     ///     ``blockSignals(_:)``. Only the first start uses these.
+    ///   - onSignal: called on the Reaper's thread with each of `signals`
+    ///     as it arrives; it must not block.
     public static func start(
         subreaper: Bool = true, signals: [Int32] = [], onSignal: @escaping @Sendable (Int32) -> Void = { _ in }
     ) throws(ReaperError) -> Reaper {

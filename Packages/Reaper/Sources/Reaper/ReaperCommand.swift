@@ -21,8 +21,11 @@ public struct ReaperCommand: Sendable {
     public var environment: [String]?
     /// The working directory; nil keeps ours.
     public var directory: String?
+    /// Where the child's descriptor 0 comes from.
     public var stdin: Stream
+    /// Where the child's descriptor 1 goes.
     public var stdout: Stream
+    /// Where the child's descriptor 2 goes.
     public var stderr: Stream
     /// Descriptors passed as 3, 4, … in the child.
     public var extraDescriptors: [Int32]
@@ -35,6 +38,7 @@ public struct ReaperCommand: Sendable {
     /// Kill the child (SIGKILL; its whole group when it has its own) after this long.
     public var timeout: Duration?
 
+    /// A command; by default stdin is /dev/null and stdout and stderr are collected.
     public init(
         _ executable: String, _ arguments: [String] = [], environment: [String]? = nil, directory: String? = nil,
         stdin: Stream = .null, stdout: Stream = .pipe, stderr: Stream = .pipe, extraDescriptors: [Int32] = [],
@@ -66,6 +70,8 @@ public struct ReaperOutput: Sendable, Hashable {
     /// Whether the timeout killed it.
     public var timedOut: Bool
 
+    /// The collected stdout as UTF-8, invalid bytes replaced.
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    /// The collected stderr as UTF-8, invalid bytes replaced.
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }

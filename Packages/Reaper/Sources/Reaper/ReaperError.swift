@@ -6,6 +6,7 @@ public struct ReaperError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is, for callers to branch on. New codes may
     /// be added: switch with a default.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable number for the code, for logs and for switching on codes from a wire or a file.
         public let rawValue: Int
         public let description: String
 

@@ -13,6 +13,7 @@ import SystemPackage
 /// Do not use it in a process whose reaper calls `wait4(-1)` (a shim): the
 /// reaper would take the exit first. Give Runc the reaper's monitor there.
 public struct DirectMonitor: ProcessMonitor {
+    /// A monitor; it holds no state.
     public init() {}
 
     public func run(_ command: MonitorCommand) async throws -> MonitorResult {

@@ -23,17 +23,24 @@ public struct MonitorCommand: Sendable, Hashable {
         case pipe
     }
 
+    /// The program's path, as execve(2) takes it.
     public var executable: String
+    /// The arguments after argv[0].
     public var arguments: [String]
     /// `NAME=value` entries; nil inherits the caller's environment.
     public var environment: [String]?
+    /// Where the child's descriptor 0 comes from.
     public var stdin: Stream
+    /// Where the child's descriptor 1 goes.
     public var stdout: Stream
+    /// Where the child's descriptor 2 goes.
     public var stderr: Stream
     /// Passed to the child as descriptors 3, 4, …
     public var extraDescriptors: [Int32]
+    /// Bytes written to the child's stdin when it is ``Stream/pipe``, then closed.
     public var input: [UInt8]
 
+    /// A command with its streams; by default stdin is /dev/null and stdout and stderr are collected.
     public init(
         executable: String, arguments: [String], environment: [String]? = nil,
         stdin: Stream = .null, stdout: Stream = .pipe, stderr: Stream = .pipe, extraDescriptors: [Int32] = [],
@@ -52,12 +59,16 @@ public struct MonitorCommand: Sendable, Hashable {
 
 /// What a monitor reports about a finished command.
 public struct MonitorResult: Sendable, Hashable {
+    /// The child's process id.
     public var pid: Int32
     /// The exit code, or 128 plus the signal that killed it.
     public var exitStatus: Int32
+    /// What the child wrote to stdout, when it was a pipe.
     public var stdout: [UInt8]
+    /// What the child wrote to stderr, when it was a pipe.
     public var stderr: [UInt8]
 
+    /// A result as a monitor reports it.
     public init(pid: Int32, exitStatus: Int32, stdout: [UInt8], stderr: [UInt8]) {
         self.pid = pid
         self.exitStatus = exitStatus

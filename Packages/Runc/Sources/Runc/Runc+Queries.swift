@@ -37,7 +37,7 @@ extension Runc {
     }
 
     /// `runc --version`.
-    public func version() async throws(RuncError) -> RuncVersion {
+    public func version() async throws(RuncError) -> RuncBinaryVersion {
         let command = MonitorCommand(
             executable: RuntimeLookup.resolve(binary, environment: environment), arguments: ["--version"], environment: environment)
         let result: MonitorResult
@@ -49,7 +49,7 @@ extension Runc {
         guard result.exitStatus == 0 else {
             throw RuncError(command: "--version", exitStatus: result.exitStatus, message: String(decoding: result.stderr, as: UTF8.self))
         }
-        var version = RuncVersion(runc: "", commit: "", spec: "")
+        var version = RuncBinaryVersion(runc: "", commit: "", spec: "")
         for line in String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") {
             if line.hasPrefix("runc version ") { version.runc = String(line.dropFirst("runc version ".count)) }
             if line.hasPrefix("commit: ") { version.commit = String(line.dropFirst("commit: ".count)) }

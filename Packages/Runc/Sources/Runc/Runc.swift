@@ -41,9 +41,14 @@ public struct Runc: Sendable {
 
     /// runc's `--log-format`.
     public enum LogFormat: String, Sendable {
-        case text, json
+        /// Lines of text, as runc writes by default.
+        case text
+        /// One JSON object per line (`level`, `msg`, `time`): how Runc reads runc's errors.
+        case json
     }
 
+    /// A client for the runc binary `binary` (a path, or a name looked up in
+    /// PATH) with runc's global options; nothing runs until a command is called.
     public init(
         binary: String = "runc", root: String? = nil, log: String? = nil, logFormat: LogFormat = .json,
         systemdCgroup: Bool = false, debug: Bool = false, environment: [String]? = nil,
@@ -70,7 +75,7 @@ public struct Runc: Sendable {
         return arguments
     }
 
-    /// The full command line for `subcommand arguments`, as ``execute`` runs it
+    /// The full command line for `subcommand arguments`, as each command runs it
     /// (with the configured log, or `<temporary log>` for the per-call one).
     public func commandLine(_ arguments: [String]) -> [String] {
         [binary] + globalArguments(log: log ?? "<temporary log>") + arguments

@@ -6,6 +6,7 @@ import SystemPackage
 public struct RuncError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure this is. New codes may be added: switch with a default.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable number for the code, for logs and for switching on codes from a wire or a file.
         public let rawValue: Int
         public let description: String
 

@@ -1,10 +1,14 @@
 /// Where a container process's stdio goes: descriptors the caller owns
 /// (pipe ends, FIFOs, a pty slave), or /dev/null where nil.
 public struct RuncIO: Sendable, Hashable {
+    /// Descriptor for the process's stdin.
     public var stdin: Int32?
+    /// Descriptor for the process's stdout.
     public var stdout: Int32?
+    /// Descriptor for the process's stderr.
     public var stderr: Int32?
 
+    /// Stdio from these descriptors; nil ones are /dev/null.
     public init(stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil) {
         self.stdin = stdin
         self.stdout = stdout
@@ -33,6 +37,7 @@ public struct CreateOptions: Sendable, Hashable {
     /// `--preserve-fds`: descriptors passed to the container as 3, 4, …
     public var extraFiles: [Int32] = []
 
+    /// Options with runc's defaults unless given.
     public init(
         pidFile: String? = nil, consoleSocket: String? = nil, noPivot: Bool = false, noNewKeyring: Bool = false,
         detach: Bool = false, io: RuncIO = RuncIO(), extraFiles: [Int32] = []
@@ -49,13 +54,18 @@ public struct CreateOptions: Sendable, Hashable {
 
 /// Options of `runc exec`.
 public struct ExecOptions: Sendable, Hashable {
+    /// `--pid-file`: where runc writes the process's pid.
     public var pidFile: String?
+    /// `--console-socket`: a unix socket that receives the pty master (`process.terminal`).
     public var consoleSocket: String?
     /// `--detach`: return once the process started.
     public var detach = false
+    /// The process's stdio; /dev/null where nil.
     public var io = RuncIO()
+    /// `--preserve-fds`: descriptors passed to the process as 3, 4, …
     public var extraFiles: [Int32] = []
 
+    /// Options with runc's defaults unless given.
     public init(pidFile: String? = nil, consoleSocket: String? = nil, detach: Bool = false, io: RuncIO = RuncIO(), extraFiles: [Int32] = [])
     {
         self.pidFile = pidFile
@@ -83,6 +93,7 @@ public struct CRIUOptions: Sendable, Hashable {
     /// `--empty-ns`: namespaces to leave empty, e.g. `network`.
     public var emptyNamespaces: [String] = []
 
+    /// CRIU options; only the image path is required.
     public init(
         imagePath: String, workPath: String? = nil, tcpEstablished: Bool = false, externalUnixSockets: Bool = false,
         shellJob: Bool = false, fileLocks: Bool = false, emptyNamespaces: [String] = []
@@ -110,12 +121,14 @@ public struct CRIUOptions: Sendable, Hashable {
 
 /// Options of `runc checkpoint`.
 public struct CheckpointOptions: Sendable, Hashable {
+    /// Where the images go and how CRIU treats sockets, jobs and locks.
     public var criu: CRIUOptions
     /// `--parent-path`: a previous (pre-dump) checkpoint, relative to the image path.
     public var parentPath: String?
     /// `--leave-running`: keep the container running after the checkpoint.
     public var leaveRunning = false
 
+    /// Options for a checkpoint into `criu.imagePath`.
     public init(criu: CRIUOptions, parentPath: String? = nil, leaveRunning: Bool = false) {
         self.criu = criu
         self.parentPath = parentPath
@@ -125,15 +138,20 @@ public struct CheckpointOptions: Sendable, Hashable {
 
 /// Options of `runc restore`.
 public struct RestoreOptions: Sendable, Hashable {
+    /// Where the images are and how CRIU treats sockets, jobs and locks.
     public var criu: CRIUOptions
+    /// `--pid-file`: where runc writes the restored init's pid.
     public var pidFile: String?
+    /// `--console-socket`: receives a new pty master for a restored terminal container.
     public var consoleSocket: String?
     /// `--detach`: return once restored.
     public var detach = true
     /// `--no-pivot`.
     public var noPivot = false
+    /// The restored process's stdio; /dev/null where nil.
     public var io = RuncIO()
 
+    /// Options for a restore from `criu.imagePath`; detached by default.
     public init(
         criu: CRIUOptions, pidFile: String? = nil, consoleSocket: String? = nil, detach: Bool = true, noPivot: Bool = false,
         io: RuncIO = RuncIO()

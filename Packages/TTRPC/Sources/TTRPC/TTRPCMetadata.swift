@@ -3,6 +3,7 @@
 public struct TTRPCMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral {
     private var storage: [String: [String]] = [:]
 
+    /// Empty metadata.
     public init() {}
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -34,6 +35,7 @@ public struct TTRPCMetadata: Hashable, Sendable, ExpressibleByDictionaryLiteral 
         storage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
+    /// Whether there are no entries.
     public var isEmpty: Bool { storage.isEmpty }
 
     init(_ pairs: [TTRPCKeyValue]) {

@@ -16,6 +16,7 @@ public struct TTRPCMethod<Request: Message & Sendable, Response: Message & Senda
     /// The method's name within the service (`Create`).
     public let name: String
 
+    /// A method `name` of the service with the full protobuf name `service`.
     public init(service: String, name: String) {
         self.service = service
         self.name = name

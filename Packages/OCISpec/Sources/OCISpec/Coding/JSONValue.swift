@@ -5,13 +5,21 @@
 /// OCISpec uses it for keys it does not model (so that a tool editing a config
 /// it did not write loses nothing) and for comparing documents semantically.
 public enum JSONValue: Hashable, Sendable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits Int64.
     case int(Int64)
+    /// A non-negative integer above Int64.max that fits UInt64.
     case uint(UInt64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object; key order is not kept.
     case object([String: JSONValue])
 }
 

@@ -23,15 +23,19 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// The status of a finished call, as a response frame carries it.
 public nonisolated struct Google_Rpc_Status: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// A google.rpc.Code value (TTRPCCode): 0 is OK.
   public var code: Int32 = 0
 
+  /// What went wrong, for people; empty on success.
   public var message: String = String()
 
+  /// Typed details of the error, if the server sent any.
   public var details: [SwiftProtobuf.Google_Protobuf_Any] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -35,15 +35,19 @@ public nonisolated struct TTRPCRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The service's full protobuf name, such as containerd.task.v2.Task.
   public var service: String = String()
 
+  /// The method's name within the service, such as State.
   public var method: String = String()
 
+  /// The serialized input message.
   public var payload: Data = Data()
 
   /// Relative deadline in nanoseconds; 0 means none.
   public var timeoutNano: Int64 = 0
 
+  /// Call metadata; a key may appear more than once.
   public var metadata: [TTRPCKeyValue] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -57,6 +61,7 @@ public nonisolated struct TTRPCResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The call's outcome; absent or code 0 means success.
   public var status: Google_Rpc_Status {
     get {_status ?? Google_Rpc_Status()}
     set {_status = newValue}
@@ -66,6 +71,7 @@ public nonisolated struct TTRPCResponse: Sendable {
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
   public mutating func clearStatus() {self._status = nil}
 
+  /// The serialized output message, on success.
   public var payload: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -81,6 +87,7 @@ public nonisolated struct TTRPCStringList: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The values, in order.
   public var list: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -94,8 +101,10 @@ public nonisolated struct TTRPCKeyValue: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The key, in lower case.
   public var key: String = String()
 
+  /// The value.
   public var value: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -10,6 +10,7 @@
 /// Work that blocks a thread must not run here: it would stall every socket
 /// of the loop. Hand such work to another executor.
 extension TTRPCEventLoop: TaskExecutor {
+    /// Runs `job` on the loop's thread (TaskExecutor); the loop wakes for it through its eventfd.
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         execute { unowned.runSynchronously(on: self.asUnownedTaskExecutor()) }

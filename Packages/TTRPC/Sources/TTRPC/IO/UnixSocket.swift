@@ -11,10 +11,14 @@ import SystemPackage
 /// The credentials of the process at the other end of a unix socket
 /// (SO_PEERCRED).
 public struct PeerCredentials: Hashable, Sendable {
+    /// The peer's process id (SO_PEERCRED `pid`).
     public var pid: Int32
+    /// The peer's effective user id (`uid`).
     public var uid: UInt32
+    /// The peer's effective group id (`gid`).
     public var gid: UInt32
 
+    /// Credentials as given (for tests and policies).
     public init(pid: Int32, uid: UInt32, gid: UInt32) {
         self.pid = pid
         self.uid = uid

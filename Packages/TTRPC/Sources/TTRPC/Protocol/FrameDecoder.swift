@@ -2,7 +2,7 @@
 /// whatever a read returned and take out complete frames.
 ///
 /// A frame longer than ``FrameHeader/maximumPayload`` is not buffered: its
-/// bytes are skipped as they arrive and it comes out as ``Event/oversized``,
+/// bytes are skipped as they arrive and it comes out as ``Event/oversized(_:)``,
 /// so the caller can answer ResourceExhausted on that stream (as the Go
 /// implementation does) and go on with the next frame.
 public struct FrameDecoder: Sendable {

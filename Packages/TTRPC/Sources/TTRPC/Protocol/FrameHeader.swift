@@ -15,6 +15,7 @@ public struct FrameHeader: Hashable, Sendable {
     /// Stream flags (see ``FrameFlags``).
     public var flags: FrameFlags
 
+    /// A header for a frame of `length` payload bytes on `streamID`.
     public init(length: UInt32, streamID: UInt32, type: FrameType, flags: FrameFlags = []) {
         self.length = length
         self.streamID = streamID
@@ -73,7 +74,10 @@ public struct FrameFlags: OptionSet, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// The sender will send nothing more on this stream.
     public static let remoteClosed = FrameFlags(rawValue: 0x01)
+    /// The sender will send more on this stream (a client- or bidirectional-streaming request).
     public static let remoteOpen = FrameFlags(rawValue: 0x02)
+    /// The frame carries no payload (a stream's closing frame).
     public static let noData = FrameFlags(rawValue: 0x04)
 }

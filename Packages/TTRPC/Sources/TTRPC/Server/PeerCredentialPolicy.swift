@@ -11,6 +11,7 @@ public struct PeerCredentialPolicy: Sendable {
     /// What the policy accepts, for log messages.
     public let summary: String
 
+    /// A policy described by `summary` (in errors and logs) that admits the peers `allows` returns true for.
     public init(summary: String, allows: @escaping @Sendable (PeerCredentials) -> Bool) {
         self.summary = summary
         self.allows = allows

@@ -12,6 +12,8 @@ public enum RequestGate {
     /// Decides on a request frame.
     ///
     /// - Parameters:
+    ///   - header: the frame's header.
+    ///   - payload: the frame's payload, a serialized ``TTRPCRequest``.
     ///   - lastStreamID: the highest stream id accepted on this connection.
     ///   - draining: whether the server is shutting down.
     ///   - hasMethod: whether a service/method pair is registered; nil for

@@ -37,8 +37,11 @@ public final class TTRPCServer: Sendable {
 
     /// Creates a socket at `path` (mode 0600 by default) and serves it.
     ///
-    /// - Parameter replacingStale: when a socket file already exists at
-    ///   `path` but nothing accepts on it, remove it and bind again.
+    /// - Parameters:
+    ///   - path: the socket's path; its directory must exist.
+    ///   - mode: the socket file's permission bits, set with chmod(2) before listen(2).
+    ///   - replacingStale: when a socket file already exists at
+    ///     `path` but nothing accepts on it, remove it and bind again.
     public func listen(path: String, mode: mode_t = 0o600, replacingStale: Bool = false) throws(TTRPCError) {
         let fd: Int32
         do {

@@ -22,6 +22,7 @@ public struct TTRPCService: Sendable {
     public let name: String
     var methods: [String: MethodHandler] = [:]
 
+    /// A service with no methods yet, by its full protobuf name (`containerd.task.v2.Task`).
     public init(name: String) {
         self.name = name
     }
