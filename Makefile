@@ -39,6 +39,7 @@ test: deps
 	  echo "== shim suites under $${cell%%:*} as runc.$${cell##*:}"; \
 	  SHIM_CONTAINERD=$${cell%%:*} SHIM_FLAVOR=$${cell##*:} $(SWIFT) test --skip-build --filter '$(E2E_SUITES)' || exit 1; \
 	done
+	$(MAKE) examples
 	$(MAKE) release
 	# The shim suites again, on the static release binaries that ship (the
 	# runc.v2 binary is found beside the v1 one).
@@ -57,6 +58,14 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	./scripts/fuzz-ttrpc $(FUZZ_SECONDS)
 
+# The example tools (Examples/): each is a package of its own that depends
+# on this one's products, built and tested on its own. ttrpc-call's test
+# drives Debian's Go shim, then ours.
+examples: deps
+	$(SWIFT) build --product containerd-shim-runc-v2
+	cd Examples/ttrpc-call && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
+	cd Examples/ttrpc-call && TTRPC_CALL_SHIM=$(CURDIR)/.build/debug/containerd-shim-runc-v2 $(SWIFT) test --skip-build
+
 # The API reference: one DocC catalog per library product, built into one
 # static site (.build-docs/site) with warnings as errors; every public
 # symbol must have a documentation comment (scripts/check-doc-coverage.py).
@@ -64,7 +73,8 @@ docs: deps
 	./scripts/build-docs
 
 lint:
-	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench Fuzz
+	$(SWIFT) format lint --strict -r Package.swift Packages Apps Tests bench Fuzz \
+	  Examples/*/Package.swift Examples/*/Sources Examples/*/Tests
 
 release: deps
 	./scripts/release-build

@@ -103,6 +103,8 @@ import Testing
                 $0.id = setup.id; $0.execID = "e"
             })
         #expect(state.status == .running && state.pid == started.pid && state.execID == "e")
+        // A process that has not exited reports Go's zero time (0001-01-01T00:00:00Z), as the Go shim does.
+        #expect(state.hasExitedAt && state.exitedAt.seconds == -62_135_596_800 && state.exitedAt.nanos == 0)
         await expectCode(.unknown) {
             let _: ShimDeleteResponse = try await client.call(
                 task, "Delete",

@@ -344,7 +344,8 @@ final class TaskService: Sendable {
         response.stderr = process.io.stderrPath
         response.terminal = process.io.terminal
         response.exitStatus = await process.exitStatus
-        if let exitedAt = await process.exitedAt { response.exitedAt = exitedAt }
+        // Not exited yet: Go's zero time.Time (0001-01-01T00:00:00Z), which the Go shim sends.
+        response.exitedAt = await process.exitedAt ?? Google_Protobuf_Timestamp(seconds: -62_135_596_800, nanos: 0)
         return response
     }
 
