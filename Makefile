@@ -65,6 +65,7 @@ examples: deps
 	$(SWIFT) build --product containerd-shim-runc-v2
 	cd Examples/ttrpc-call && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
 	cd Examples/ttrpc-call && TTRPC_CALL_SHIM=$(CURDIR)/.build/debug/containerd-shim-runc-v2 $(SWIFT) test --skip-build
+	cd Examples/oci-run && $(SWIFT) build --build-tests && $(SWIFT) test --skip-build
 
 # The API reference: one DocC catalog per library product, built into one
 # static site (.build-docs/site) with warnings as errors; every public
