@@ -21,7 +21,7 @@ private let mallocArenaMax: Int32 = -8
 /// What each shim binary's `main` runs.
 package enum RuncShimMain {
     /// The release (the repository's VERSION file; `make dist` checks they agree).
-    static let version = "0.5.0"
+    static let version = "0.6.0"
 
     /// Runs the action the command line names. The flavor is the one the
     /// name it runs as says (`…-runc-v1` or `…-runc-v2`, so one binary
