@@ -51,6 +51,8 @@ test: deps
 # built from Debian's packages on first use and cached in .build-vm/.
 test-vm: deps
 	$(SWIFT) build --build-tests
+	cd Examples/oci-run && $(SWIFT) build --build-tests
+	cd Examples/ttrpc-call && $(SWIFT) build --build-tests
 	./scripts/vm/test-in-guest
 
 # libFuzzer over the TTRPC frame decoder and request checks, bounded in time.

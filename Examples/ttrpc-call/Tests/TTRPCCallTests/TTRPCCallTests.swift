@@ -48,7 +48,9 @@ struct TTRPCCallTests {
             let stats = try scene.call("Stats", #"{"id": "c1"}"#)
             let metrics = stats.json["stats"] as? [String: Any] ?? [:]
             let type = metrics["@type"] as? String ?? ""
-            #expect(type == "io.containerd.cgroups.v1.Metrics" || type == "io.containerd.cgroups.v2.Metrics", "\(stats.stdout)")
+            // The cgroup v2 (unified) hierarchy has cgroup.controllers at its root.
+            let unified = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0
+            #expect(type == (unified ? "io.containerd.cgroups.v2.Metrics" : "io.containerd.cgroups.v1.Metrics"), "\(stats.stdout)")
             #expect((metrics["pids"] as? [String: Any])?["current"] as? String == "1", "one process in the cgroup: \(stats.stdout)")
 
             let raw = try scene.call("containerd.task.v2.Task/Connect", "", extra: ["--raw"])
